@@ -1,0 +1,3 @@
+from alu.cli import main
+
+main()

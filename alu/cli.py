@@ -1,0 +1,167 @@
+"""The ``alu`` command line. Thin: parse options, call the library, render.
+
+Heavy modules (pandas-based data, vectorbt) are imported inside the commands that need them, so
+``alu --help`` and the commands that do not backtest start fast. Every user-fixable problem is an
+:class:`~alu.errors.AluError`, printed as one ``error: ...`` line with exit code 2; click's own
+usage errors are printed the same way.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from alu.errors import AluError
+
+app = typer.Typer(
+    name="alu",
+    help="Aluminium squeeze signals and backtests over AA, CENX and aluminium futures.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class Direction(StrEnum):
+    long = "long"
+    both = "both"
+
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Data dir (prices/SYMBOL.csv, lme.csv, catalysts.csv). "
+        "Default: the local store ($ALU_HOME) when it holds data, else the bundled sample.",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def backtest(
+    strategy: Annotated[
+        str, typer.Option("--strategy", "-s", help="Strategy name (see `alu strategies`).")
+    ] = "squeeze",
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="Override a parameter: key=value (repeatable)."),
+    ] = None,
+    symbols: Annotated[
+        str | None,
+        typer.Option("--symbols", help="Comma-separated symbols. Default: AA,CENX,ALI=F."),
+    ] = None,
+    start: Annotated[str | None, typer.Option("--start", help="First day, YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="Last day, YYYY-MM-DD.")] = None,
+    fees: Annotated[
+        float, typer.Option("--fees", help="Fee per fill, fraction of traded value.")
+    ] = 0.001,
+    slippage: Annotated[
+        float, typer.Option("--slippage", help="Fill price moved against the trade, fraction.")
+    ] = 0.0005,
+    direction: Annotated[
+        Direction, typer.Option("--direction", help="long, or both (also short).")
+    ] = Direction.long,
+    data_dir: DataDirOption = None,
+    json_path: Annotated[
+        str | None,
+        typer.Option("--json", help="Write the full result as JSON to PATH ('-': stdout)."),
+    ] = None,
+    trades: Annotated[bool, typer.Option("--trades", help="List every trade.")] = False,
+) -> None:
+    """Backtest a strategy: fills at the next open, fees and slippage on every fill."""
+    from alu.commands.backtest import run
+
+    run(
+        strategy=strategy,
+        param=param,
+        symbols=symbols,
+        start=start,
+        end=end,
+        fees=fees,
+        slippage=slippage,
+        direction=direction.value,
+        data_dir=data_dir,
+        json_path=json_path,
+        show_trades=trades,
+    )
+
+
+@app.command("strategies")
+def strategies_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+) -> None:
+    """List the strategies with their rules, parameters and defaults."""
+    from strategies import STRATEGIES
+
+    items = list(STRATEGIES.values())
+    if as_json:
+        from alu.output import write_json
+
+        write_json(
+            "-",
+            [
+                {
+                    "name": s.name,
+                    "description": s.description,
+                    "rules": s.doc,
+                    "long_only": s.long_only,
+                    "params": {
+                        p.name: {
+                            "default": p.default,
+                            "type": p.kind.__name__,
+                            "help": p.help,
+                            "minimum": p.minimum,
+                            "maximum": p.maximum,
+                        }
+                        for p in s.params
+                    },
+                }
+                for s in items
+            ],
+        )
+        return
+    from alu.render import render_strategies
+
+    render_strategies(items)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 2 bad input, 1 failure)."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="alu", standalone_mode=False)
+    except AluError as exc:
+        _error(str(exc))
+        return exc.exit_code
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.TyperException as exc:
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            sys.stdout.write(ctx.get_help() + "\n")
+            return 0
+        _error(exc.format_message())
+        return 2 if exc.exit_code in (1, 2) else exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        _error("aborted")
+        return 130
+    except BrokenPipeError:
+        return 0
+    return result if isinstance(result, int) else 0
+
+
+def _error(message: str) -> None:
+    message = " ".join(message.split())
+    sys.stderr.write(f"error: {message}\n")
+    sys.stderr.flush()
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

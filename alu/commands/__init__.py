@@ -1,0 +1,1 @@
+"""The bodies of the CLI commands (imported lazily by :mod:`alu.cli`)."""

@@ -1,0 +1,210 @@
+"""The market as the tool sees it: instruments, the LME record and the catalyst calendar.
+
+Files are read lazily (only what a command needs) and validated by :mod:`alu.data.schemas`.
+Prices are used split- and dividend-adjusted when a price file has ``Adj Close``: Open, High,
+Low and Close are scaled by ``Adj Close / Close`` so returns include dividends.
+
+The aluminium leg: ``ALI=F`` (COMEX aluminium futures, $/t) when the data has
+``prices/ALI=F.csv``; otherwise, when it has ``lme.csv``, the LME 3-month price stands in under
+the name ``LME3M`` (no Open, so it fills at the close of the fill day) and the output says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from alu.data.schemas import read_catalysts, read_lme, read_prices
+from alu.data.source import DataSource, bundled_catalysts_path
+from alu.errors import AluError, did_you_mean
+from strategies.inputs import SignalInputs
+
+ALUMINIUM_FUTURES = "ALI=F"
+LME_LEG = "LME3M"
+DEFAULT_SYMBOLS = ("AA", "CENX", ALUMINIUM_FUTURES)
+
+DESCRIPTIONS = {
+    "AA": "Alcoa, US$/share",
+    "CENX": "Century Aluminum, US$/share",
+    ALUMINIUM_FUTURES: "COMEX aluminium futures, US$/t",
+    LME_LEG: "LME aluminium 3-month price, US$/t",
+}
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A tradable series: daily bars on its own trading calendar.
+
+    ``bars`` is indexed by trading day (only days with a close) with columns ``open``, ``high``,
+    ``low``, ``close`` (adjusted, see module docstring) and ``volume``; ``open`` may be missing,
+    in which case fills use that day's close.
+    """
+
+    symbol: str
+    bars: pd.DataFrame
+    description: str
+    file: Path
+
+    @property
+    def fill_price(self) -> pd.Series:
+        """The price a next-open fill gets before slippage: Open, or Close where Open is missing."""
+        return self.bars["open"].fillna(self.bars["close"])
+
+
+@dataclass
+class Market:
+    """Lazy access to one data source, optionally cut at ``end`` (rows after it are never read)."""
+
+    source: DataSource
+    end: pd.Timestamp | None = None
+    warnings: list[str] = field(default_factory=list)
+    _cache: dict[str, object] = field(default_factory=dict, repr=False)
+
+    # -- files -------------------------------------------------------------------------------
+
+    @property
+    def lme_path(self) -> Path:
+        return self.source.path / "lme.csv"
+
+    def price_path(self, symbol: str) -> Path:
+        return self.source.path / "prices" / f"{symbol}.csv"
+
+    def has_lme(self) -> bool:
+        return self.lme_path.is_file()
+
+    def price_symbols(self) -> list[str]:
+        """Symbols with a price file, sorted."""
+        folder = self.source.path / "prices"
+        return sorted(p.stem for p in folder.glob("*.csv")) if folder.is_dir() else []
+
+    def available_symbols(self) -> list[str]:
+        """Every symbol a backtest can use here (``LME3M`` when there is an ``lme.csv``)."""
+        names = self.price_symbols()
+        return [*names, LME_LEG] if self.has_lme() else names
+
+    def _cut(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return frame if self.end is None else frame.loc[: self.end]
+
+    def lme(self) -> pd.DataFrame | None:
+        """The LME record (``cash_settlement``, ``three_month`` $/t; ``lme_stock`` t), or None."""
+        if "lme" not in self._cache:
+            frame = None
+            if self.has_lme():
+                parsed = read_lme(self.lme_path)
+                self.warnings.extend(parsed.warnings)
+                frame = self._cut(parsed.frame)
+            self._cache["lme"] = frame
+        return self._cache["lme"]  # type: ignore[return-value]
+
+    def catalysts(self) -> pd.DataFrame:
+        """The bundled catalyst calendar, extended by the data dir's own ``catalysts.csv``."""
+        if "catalysts" not in self._cache:
+            parsed = read_catalysts(bundled_catalysts_path())
+            frames = [parsed.frame]
+            own = self.source.path / "catalysts.csv"
+            if own.is_file():
+                user = read_catalysts(own)
+                self.warnings.extend(user.warnings)
+                frames.append(user.frame)
+            merged = pd.concat(frames)
+            keyed = merged.set_index("name", append=True)
+            merged = merged.loc[~keyed.index.duplicated(keep="last")].sort_index(kind="stable")
+            self._cache["catalysts"] = merged
+        return self._cache["catalysts"]  # type: ignore[return-value]
+
+    # -- instruments -------------------------------------------------------------------------
+
+    def resolve_symbols(self, requested: list[str] | None) -> tuple[list[str], list[str]]:
+        """The symbols to trade and notes about substitutions.
+
+        ``ALI=F`` becomes ``LME3M`` when there is no ``prices/ALI=F.csv`` but there is an
+        ``lme.csv``. Unknown symbols are refused with the list of available ones.
+        """
+        wanted = list(requested) if requested else list(DEFAULT_SYMBOLS)
+        have = set(self.price_symbols())
+        out: list[str] = []
+        notes: list[str] = []
+        for symbol in wanted:
+            if symbol == ALUMINIUM_FUTURES and symbol not in have and self.has_lme():
+                notes.append(
+                    f"no prices/{ALUMINIUM_FUTURES}.csv in this data: the aluminium leg is the "
+                    f"LME 3-month price, shown as {LME_LEG}"
+                )
+                symbol = LME_LEG
+            elif symbol not in have and not (symbol == LME_LEG and self.has_lme()):
+                available = self.available_symbols()
+                raise AluError(
+                    f"unknown symbol '{symbol}': no prices/{symbol}.csv in the "
+                    f"{self.source.label}{did_you_mean(symbol, available)}; "
+                    f"available: {', '.join(available) or 'none'}"
+                )
+            if symbol not in out:
+                out.append(symbol)
+        return out, notes
+
+    def instrument(self, symbol: str) -> Instrument:
+        """The bars of ``symbol`` (``LME3M``: the LME 3-month price, no Open)."""
+        key = f"bars:{symbol}"
+        if key not in self._cache:
+            self._cache[key] = self._load_instrument(symbol)
+        return self._cache[key]  # type: ignore[return-value]
+
+    def _load_instrument(self, symbol: str) -> Instrument:
+        if symbol == LME_LEG:
+            lme = self.lme()
+            if lme is None:
+                raise AluError(f"{LME_LEG} needs lme.csv, which the {self.source.label} lacks")
+            close = lme["three_month"].dropna()
+            bars = pd.DataFrame(
+                {"open": np.nan, "high": np.nan, "low": np.nan, "close": close, "volume": np.nan},
+                index=close.index,
+            )
+            return Instrument(symbol, bars, DESCRIPTIONS[LME_LEG], self.lme_path)
+        parsed = read_prices(self.price_path(symbol))
+        self.warnings.extend(parsed.warnings)
+        bars = adjusted_bars(self._cut(parsed.frame))
+        if bars.empty:
+            raise AluError(f"no prices with a Close in {self.price_path(symbol)}")
+        description = DESCRIPTIONS.get(symbol, f"{symbol}, from prices/{symbol}.csv")
+        return Instrument(symbol, bars, description, self.price_path(symbol))
+
+    # -- signal inputs -----------------------------------------------------------------------
+
+    def signal_inputs(self) -> SignalInputs:
+        """The inputs of the four signal families (see :class:`SignalInputs`)."""
+        lme = self.lme()
+        reference, name = None, "none"
+        if lme is not None and lme["three_month"].notna().any():
+            reference, name = lme["three_month"].dropna(), "LME 3-month ($/t)"
+        elif ALUMINIUM_FUTURES in self.price_symbols():
+            reference = self.instrument(ALUMINIUM_FUTURES).bars["close"]
+            name = f"{ALUMINIUM_FUTURES} close ($/t)"
+        if reference is not None:
+            reference = reference.rename("reference_price")
+        return SignalInputs(reference, name, lme, self.catalysts())
+
+
+def adjusted_bars(frame: pd.DataFrame) -> pd.DataFrame:
+    """Yahoo-format columns to adjusted ``open/high/low/close/volume`` on days with a close.
+
+    With ``Adj Close``, each price is multiplied by ``Adj Close / Close`` of its day (carried
+    forward over days where ``Adj Close`` is missing; 1 before the first).
+    """
+    close = frame["Close"]
+    factor = pd.Series(1.0, index=frame.index)
+    if "Adj Close" in frame and frame["Adj Close"].notna().any():
+        factor = (frame["Adj Close"] / close).ffill().fillna(1.0)
+    bars = pd.DataFrame(
+        {
+            "open": frame["Open"] * factor,
+            "high": frame["High"] * factor,
+            "low": frame["Low"] * factor,
+            "close": close * factor,
+            "volume": frame.get("Volume", np.nan),
+        },
+        index=frame.index,
+    )
+    return bars.loc[bars["close"].notna()]

@@ -1,0 +1,89 @@
+"""Writing results: JSON-safe values, atomic file writes, number formatting."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import tempfile
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from alu.errors import AluError
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with NaN/inf as None, numpy scalars as Python numbers, dates as YYYY-MM-DD."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [jsonable(v) for v in value.tolist()]
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    if isinstance(value, datetime | date):
+        if isinstance(value, datetime) and value != value:  # NaT
+            return None
+        return value.strftime("%Y-%m-%d")
+    if value is None or isinstance(value, str):
+        return value
+    if value != value:  # pandas NA / NaT
+        return None
+    return str(value)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename: never half-written."""
+    path = Path(path)
+    if path.parent and not path.parent.exists():
+        raise AluError(f"cannot write {path}: directory {path.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(jsonable(obj), indent=2, allow_nan=False) + "\n"
+
+
+def write_json(target: str, obj: Any) -> None:
+    """JSON to ``target``: a file path (written atomically) or ``-`` for standard output."""
+    text = dumps(obj)
+    if target == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        write_text_atomic(Path(target), text)
+    except OSError as exc:
+        raise AluError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    """A fraction as a percentage for display ('-' when undefined)."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    return f"{value * 100:.{digits}f}%"
+
+
+def num(value: float | None, digits: int = 2) -> str:
+    if value is None or not math.isfinite(value):
+        return "-"
+    return f"{value:,.{digits}f}"
