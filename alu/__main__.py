@@ -1,3 +1,3 @@
-from alu.cli import main
+from alu.cli import run
 
-main()
+run()

@@ -134,22 +134,29 @@ class FamilyFrames:
     catalyst_kwargs: Mapping[str, Number] | None = None
 
 
+def missing_inputs(inputs: SignalInputs, families: tuple[str, ...]) -> list[str]:
+    """What the data lacks for ``families``, in words ("lme.csv (spread, inventory)")."""
+    missing = []
+    needs_lme = [f for f in (SPREAD, INVENTORY) if f in families]
+    if needs_lme and inputs.lme is None:
+        missing.append(f"lme.csv (the {' and '.join(needs_lme)} signals)")
+    if BANDS in families and inputs.reference is None:
+        missing.append("a band reference price (lme.csv with three_month, or prices/ALI=F.csv)")
+    return missing
+
+
 def family_frames(
     inputs: SignalInputs, families: tuple[str, ...], params: Mapping[str, Number]
 ) -> FamilyFrames:
     """Compute the signal frames of ``families`` on their own calendars."""
+    missing = missing_inputs(inputs, families)
+    if missing:
+        raise AluError(f"this data lacks {' and '.join(missing)}")
     frames: dict[str, Any] = {}
     if BANDS in families:
-        if inputs.reference is None:
-            raise AluError(
-                "the band signals need a reference price: lme.csv with three_month, "
-                "or prices/ALI=F.csv"
-            )
         frames["bands"] = _call(band_signals, inputs.reference, family_kwargs(BANDS, params))
     for family in (SPREAD, INVENTORY):
         if family in families:
-            if inputs.lme is None:
-                raise AluError(f"the {family} signals need lme.csv, which this data lacks")
             frames[family] = _call(_FAMILY_FUNCS[family], inputs.lme, family_kwargs(family, params))
     if CATALYSTS in families:
         frames["events"] = inputs.catalysts
@@ -229,6 +236,12 @@ class Strategy:
         return values
 
     def frames(self, inputs: SignalInputs, params: Mapping[str, Number]) -> FamilyFrames:
+        """The strategy's family frames; refuses data that lacks what the strategy needs."""
+        missing = missing_inputs(inputs, self.families)
+        if missing:
+            raise AluError(
+                f"strategy {self.name} needs {' and '.join(missing)}, which this data lacks"
+            )
         return family_frames(inputs, self.families, params)
 
     def stance_from_table(
