@@ -199,15 +199,46 @@ def parse_numbers(
     values when ``positive`` is true, naming the first offending line.
     """
     cells = table.cells(column)
+    out = _fast_floats(cells)
+    if out is None:
+        out = _floats_with_line_numbers(table, column, cells)
+    missing = np.isnan(out)
+    if missing.any() and not allow_missing:
+        i = int(np.argmax(missing))
+        raise AluError(
+            f"missing {what} in column {column}", path=table.path, line=int(table.lines[i])
+        )
+    if positive:
+        bad = ~missing & (out <= 0)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise AluError(
+                f"zero or negative {what} {cells[i]} in column {column}",
+                path=table.path,
+                line=int(table.lines[i]),
+            )
+    return out
+
+
+def _fast_floats(cells: list[str]) -> np.ndarray | None:
+    """All cells as floats in one vectorised step, or None when any cell needs a closer look."""
+    texts = np.array(cells, dtype=object)
+    lowered = np.char.lower(texts.astype(str))
+    missing = np.isin(lowered, list(MISSING_TEXTS))
+    try:
+        values = np.where(missing, "nan", texts).astype(np.float64)
+    except ValueError:
+        return None
+    if not np.isfinite(values[~missing]).all() or np.isnan(values[~missing]).any():
+        return None
+    return values
+
+
+def _floats_with_line_numbers(table: Table, column: str, cells: list[str]) -> np.ndarray:
+    """The slow path: cell by cell, refusing the first bad one with its line number."""
     out = np.empty(len(cells), dtype=np.float64)
     for i, cell in enumerate(cells):
         if cell.lower() in MISSING_TEXTS:
-            if not allow_missing:
-                raise AluError(
-                    f"missing {what} in column {column}",
-                    path=table.path,
-                    line=int(table.lines[i]),
-                )
             out[i] = np.nan
             continue
         try:
@@ -221,12 +252,6 @@ def parse_numbers(
         if not np.isfinite(value):
             raise AluError(
                 f"non-finite number '{cell}' in column {column}",
-                path=table.path,
-                line=int(table.lines[i]),
-            )
-        if positive and value <= 0:
-            raise AluError(
-                f"zero or negative {what} {cell} in column {column}",
                 path=table.path,
                 line=int(table.lines[i]),
             )

@@ -38,7 +38,9 @@ def test_calendars_differ(lme, aa):
     lme_days, us_days = set(lme.index), set(aa.index)
     assert pd.Timestamp("2025-11-27") in lme_days - us_days  # Thanksgiving: LME open
     assert pd.Timestamp("2024-04-01") in us_days - lme_days  # Easter Monday: NYSE open
-    assert lme.index[0] == pd.Timestamp("2008-01-02") and lme.index[-1] == pd.Timestamp("2026-11-20")
+    assert lme.index[0] == pd.Timestamp("2008-01-02") and lme.index[-1] == pd.Timestamp(
+        "2026-11-20"
+    )
 
 
 def test_stocks_spread_and_bands_are_realistic(lme):
