@@ -16,6 +16,10 @@ Conventions (also in the README):
 - ``win_rate``: fraction of closed trades with a positive return.
 
 Undefined values (a zero standard deviation, no closed trades) are NaN, reported as null.
+
+Every function works along the first axis: a 1-D array (one account) gives a float, a 2-D array
+(days x variants) gives one value per column, so a sweep and a single backtest share one
+implementation of each formula.
 """
 
 from __future__ import annotations
@@ -25,66 +29,76 @@ import numpy as np
 PERIODS_PER_YEAR = 252
 
 
+def _scalar(value: np.ndarray) -> float | np.ndarray:
+    return float(value) if np.ndim(value) == 0 else value
+
+
 def daily_returns(equity: np.ndarray, initial: float) -> np.ndarray:
     """Day-over-day returns of ``equity``, the first relative to ``initial``."""
     equity = np.asarray(equity, dtype=np.float64)
-    previous = np.concatenate(([initial], equity[:-1]))
+    previous = np.empty_like(equity)
+    previous[0] = initial
+    previous[1:] = equity[:-1]
     return equity / previous - 1.0
 
 
-def total_return(equity: np.ndarray, initial: float) -> float:
+def total_return(equity: np.ndarray, initial: float) -> float | np.ndarray:
     """Final equity over the initial cash, minus one."""
-    return float(equity[-1] / initial - 1.0)
+    return _scalar(np.asarray(equity)[-1] / initial - 1.0)
 
 
-def cagr(equity: np.ndarray, initial: float, periods_per_year: int = PERIODS_PER_YEAR) -> float:
-    """Compound annual growth rate over ``len(equity)`` trading days."""
-    growth = equity[-1] / initial
-    if growth <= 0:
-        return -1.0
-    return float(growth ** (periods_per_year / len(equity)) - 1.0)
+def cagr(
+    equity: np.ndarray, initial: float, periods_per_year: int = PERIODS_PER_YEAR
+) -> float | np.ndarray:
+    """Compound annual growth rate over ``len(equity)`` trading days (-1 when wiped out)."""
+    growth = np.asarray(np.asarray(equity)[-1] / initial, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        rate = np.where(growth > 0, np.abs(growth) ** (periods_per_year / len(equity)) - 1.0, -1.0)
+    return _scalar(rate)
 
 
-def sharpe(returns: np.ndarray, periods_per_year: int = PERIODS_PER_YEAR) -> float:
+def sharpe(returns: np.ndarray, periods_per_year: int = PERIODS_PER_YEAR) -> float | np.ndarray:
     """Annualised Sharpe ratio (risk-free 0): ``mean / std(ddof=1) * sqrt(periods)``."""
     returns = np.asarray(returns, dtype=np.float64)
-    if len(returns) < 2:
-        return float("nan")
-    std = returns.std(ddof=1)
-    if not std > 0:
-        return float("nan")
-    return float(returns.mean() / std * np.sqrt(periods_per_year))
+    if returns.shape[0] < 2:
+        return _scalar(np.full(returns.shape[1:], np.nan))
+    std = returns.std(axis=0, ddof=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(std > 0, returns.mean(axis=0) / std * np.sqrt(periods_per_year), np.nan)
+    return _scalar(ratio)
 
 
-def sortino(returns: np.ndarray, periods_per_year: int = PERIODS_PER_YEAR) -> float:
+def sortino(returns: np.ndarray, periods_per_year: int = PERIODS_PER_YEAR) -> float | np.ndarray:
     """Annualised Sortino ratio against a 0 target: ``mean / downside_dev * sqrt(periods)``."""
     returns = np.asarray(returns, dtype=np.float64)
-    if len(returns) == 0:
-        return float("nan")
-    downside = np.sqrt(np.mean(np.minimum(returns, 0.0) ** 2))
-    if not downside > 0:
-        return float("nan")
-    return float(returns.mean() / downside * np.sqrt(periods_per_year))
-
-
-def max_drawdown(equity: np.ndarray, initial: float) -> float:
-    """Largest fall from a running peak (the initial cash included), as a positive fraction."""
-    equity = np.asarray(equity, dtype=np.float64)
-    peak = np.maximum.accumulate(np.concatenate(([initial], equity)))[1:]
-    return float(np.max(1.0 - equity / peak))
+    if returns.shape[0] == 0:
+        return _scalar(np.full(returns.shape[1:], np.nan))
+    downside = np.sqrt(np.mean(np.minimum(returns, 0.0) ** 2, axis=0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(
+            downside > 0, returns.mean(axis=0) / downside * np.sqrt(periods_per_year), np.nan
+        )
+    return _scalar(ratio)
 
 
 def drawdown(equity: np.ndarray, initial: float) -> np.ndarray:
-    """The drawdown of each day, ``1 - equity / running peak`` (for charts)."""
+    """The drawdown of each day, ``1 - equity / running peak`` (the initial cash a peak)."""
     equity = np.asarray(equity, dtype=np.float64)
-    peak = np.maximum.accumulate(np.concatenate(([initial], equity)))[1:]
+    peak = np.maximum(np.maximum.accumulate(equity, axis=0), initial)
     return 1.0 - equity / peak
 
 
-def exposure(position: np.ndarray) -> float:
+def max_drawdown(equity: np.ndarray, initial: float) -> float | np.ndarray:
+    """Largest fall from a running peak (the initial cash included), as a positive fraction."""
+    return _scalar(np.max(drawdown(equity, initial), axis=0))
+
+
+def exposure(position: np.ndarray) -> float | np.ndarray:
     """Fraction of days that end with a position open."""
     position = np.asarray(position, dtype=np.float64)
-    return float(np.mean(position != 0)) if len(position) else float("nan")
+    if position.shape[0] == 0:
+        return _scalar(np.full(position.shape[1:], np.nan))
+    return _scalar(np.mean(position != 0, axis=0))
 
 
 def win_rate(closed_trade_returns: np.ndarray) -> float:
@@ -95,8 +109,11 @@ def win_rate(closed_trade_returns: np.ndarray) -> float:
     return float(np.mean(closed_trade_returns > 0))
 
 
-def equity_metrics(equity: np.ndarray, initial: float) -> dict[str, float]:
-    """The metrics that depend only on the equity curve."""
+EQUITY_METRICS = ("total_return", "cagr", "sharpe", "sortino", "max_drawdown")
+
+
+def equity_metrics(equity: np.ndarray, initial: float) -> dict[str, float | np.ndarray]:
+    """The metrics that depend only on the equity curve (floats, or arrays per column)."""
     returns = daily_returns(equity, initial)
     return {
         "total_return": total_return(equity, initial),

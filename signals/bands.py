@@ -11,6 +11,12 @@ rule is checked before the entry rules:
 
 A day that leaves BULL may enter BEAR on the same day if its entry rule holds. As-of: the state
 on day ``T`` uses reference closes up to and including ``T`` only.
+
+The machine needs no loop. A BULL-entry day is BULL whatever came before: its close is above
+``upper * (1 + buffer)``, hence above ``lower * (1 + buffer)``, so a BEAR state exits first; in the
+same way a BEAR-entry day is always BEAR, and no other day changes the state except an exit. So
+BULL is a latch set by BULL entries and cleared by BULL exits, and BEAR likewise
+(:func:`signals.latch.latch`). The tests hold this to a literal day-by-day loop of the rules.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from signals.latch import latch
 from signals.states import BEAR, BULL, NEUTRAL
 
 ABOVE = "ABOVE_UPPER"
@@ -42,6 +49,21 @@ def run_length(flags: np.ndarray) -> np.ndarray:
     return np.where(flags, counts - last_false, 0)
 
 
+def _state_codes(
+    close: np.ndarray, upper: float, lower: float, buffer: float, confirm: int
+) -> np.ndarray:
+    """+1 BULL, 0 NEUTRAL, -1 BEAR per close (see the module docstring)."""
+    _check(upper, lower, buffer, confirm)
+    bull_entry = run_length(close > upper * (1 + buffer)) >= confirm
+    bear_entry = run_length(close < lower * (1 - buffer)) >= confirm
+    bull = latch(bull_entry, close < upper * (1 - buffer))
+    bear = latch(bear_entry, close > lower * (1 + buffer))
+    return bull.astype(np.int8) - bear.astype(np.int8)
+
+
+_NAMES = np.array([BEAR, NEUTRAL, BULL], dtype=object)
+
+
 def band_state(
     reference: pd.Series,
     *,
@@ -60,26 +82,9 @@ def band_state(
     buffer : fraction around each band that a close must clear (default 0.005 = 0.5 %).
     confirm : closes in a row beyond a band needed to enter BULL or BEAR (default 3).
     """
-    _check(upper, lower, buffer, confirm)
     reference = reference.dropna()
-    close = reference.to_numpy(dtype=np.float64)
-    bull_entry = run_length(close > upper * (1 + buffer)) >= confirm
-    bear_entry = run_length(close < lower * (1 - buffer)) >= confirm
-    bull_exit = close < upper * (1 - buffer)
-    bear_exit = close > lower * (1 + buffer)
-    codes = np.empty(len(close), dtype=np.int8)
-    state = 0
-    for i in range(len(close)):
-        if (state == 1 and bull_exit[i]) or (state == -1 and bear_exit[i]):
-            state = 0
-        if state == 0:
-            if bull_entry[i]:
-                state = 1
-            elif bear_entry[i]:
-                state = -1
-        codes[i] = state
-    names = np.array([BEAR, NEUTRAL, BULL], dtype=object)[codes + 1]
-    return pd.Series(names, index=reference.index, name="band_state")
+    codes = _state_codes(reference.to_numpy(dtype=np.float64), upper, lower, buffer, confirm)
+    return pd.Series(_NAMES[codes + 1], index=reference.index, name="band_state")
 
 
 def band_signals(
@@ -100,15 +105,15 @@ def band_signals(
     Parameters as in :func:`band_state`.
     """
     reference = reference.dropna()
-    state = band_state(reference, upper=upper, lower=lower, buffer=buffer, confirm=confirm)
     close = reference.to_numpy(dtype=np.float64)
+    codes = _state_codes(close, upper, lower, buffer, confirm)
     zone_code = np.where(close > upper, 2, np.where(close < lower, 0, 1))
     changed = np.r_[True, zone_code[1:] != zone_code[:-1]]
     zone_run = run_length(~changed) + 1
     return pd.DataFrame(
         {
             "reference_price": close,
-            "band_state": state.to_numpy(),
+            "band_state": _NAMES[codes + 1],
             "to_upper_usd_t": close - upper,
             "to_lower_usd_t": close - lower,
             "to_upper_pct": close / upper - 1.0,

@@ -11,3 +11,16 @@ CONTANGO = "CONTANGO"
 FALLING = "FALLING"
 BUILDING = "BUILDING"
 # FLAT is shared with the spread regime: a stock change inside the deadband.
+
+# Integer codes of the states, for arrays of many variants at once (strategies/columns.py).
+MISSING_CODE = -9
+STATE_CODES: dict[str, int] = {
+    BEAR: -1,
+    NEUTRAL: 0,
+    BULL: 1,
+    CONTANGO: -1,
+    FLAT: 0,
+    BACKWARDATION: 1,
+    FALLING: -1,
+    BUILDING: 1,
+}

@@ -23,7 +23,9 @@ from signals.align import asof_join
 from signals.bands import band_signals
 from signals.catalysts import catalyst_signals
 from signals.inventory import inventory_signals
+from signals.latch import latch
 from signals.spread import spread_signals
+from strategies.columns import Columns, TableColumns
 from strategies.inputs import SignalInputs
 from strategies.params import Number, Param, resolve_params
 
@@ -193,15 +195,17 @@ def signal_table(frames: FamilyFrames, days: pd.DatetimeIndex) -> pd.DataFrame:
     return pd.concat(parts, axis=1)
 
 
-Rule = Callable[[pd.DataFrame, Mapping[str, Number], bool], np.ndarray]
+Rule = Callable[[Columns, Mapping[str, Any], bool], np.ndarray]
 
 
 @dataclass(frozen=True)
 class Strategy:
     """A named rule over some signal families, with its parameters declared once.
 
-    ``rule(table, params, allow_short)`` returns the stance (+1/0/-1, int8) decided at each
-    day's close; ``long_only`` strategies ignore ``allow_short``.
+    ``rule(columns, params, allow_short)`` returns the stance (+1/0/-1, int8) decided at each
+    day's close. ``columns`` gives the signal columns of one instrument as arrays, 1-D for one
+    parameter set or days x variants for a sweep (then ``params`` values may be arrays with one
+    value per variant); ``long_only`` strategies ignore ``allow_short``.
     """
 
     name: str
@@ -227,13 +231,17 @@ class Strategy:
     def resolve(self, overrides: Mapping[str, Any], *, origin: str = "") -> dict[str, Number]:
         """Parameters with ``overrides`` applied and checked (unknown names refused)."""
         values = resolve_params(self.params, overrides, strategy=self.name, origin=origin)
+        self.check(values, origin=origin)
+        return values
+
+    def check(self, values: Mapping[str, Number], *, origin: str = "") -> None:
+        """Checks across parameters (each value was checked on its own by its Param)."""
         if BANDS in self.families and values["lower"] >= values["upper"]:
             where = f" ({origin})" if origin else ""
             raise AluError(
                 f"parameter lower ({values['lower']}) must be below "
                 f"upper ({values['upper']}){where}"
             )
-        return values
 
     def frames(self, inputs: SignalInputs, params: Mapping[str, Number]) -> FamilyFrames:
         """The strategy's family frames; refuses data that lacks what the strategy needs."""
@@ -247,8 +255,16 @@ class Strategy:
     def stance_from_table(
         self, table: pd.DataFrame, params: Mapping[str, Number], *, allow_short: bool
     ) -> pd.Series:
-        stance = self.rule(table, params, allow_short and not self.long_only)
-        return pd.Series(np.asarray(stance, dtype=np.int8), index=table.index, name="stance")
+        """The stance per day of a signal table (one instrument, one parameter set)."""
+        stance = self.stance_array(TableColumns(table), params, allow_short=allow_short)
+        return pd.Series(stance, index=table.index, name="stance")
+
+    def stance_array(
+        self, columns: Columns, params: Mapping[str, Any], *, allow_short: bool
+    ) -> np.ndarray:
+        """The rule applied to signal columns (1-D, or days x variants), as int8."""
+        stance = self.rule(columns, params, allow_short and not self.long_only)
+        return np.asarray(stance, dtype=np.int8)
 
     def stance(
         self,
@@ -264,13 +280,11 @@ class Strategy:
 
 
 def hold(entry: np.ndarray, exit: np.ndarray) -> np.ndarray:
-    """A position held from an entry day until an exit day (exit wins when both fire)."""
-    entry = np.asarray(entry, dtype=bool)
-    exit = np.asarray(exit, dtype=bool)
-    events = exit | entry
-    idx = np.where(events, np.arange(len(events)), -1)
-    last = np.maximum.accumulate(idx) if len(idx) else idx
-    return np.where(last >= 0, entry[last.clip(0)] & ~exit[last.clip(0)], False)
+    """A position held from an entry day until an exit day (exit wins when both fire).
+
+    Works along the first axis: 1-D (days) or 2-D (days x variants).
+    """
+    return latch(entry, exit)
 
 
 def combine(long: np.ndarray, short: np.ndarray) -> np.ndarray:

@@ -1,39 +1,33 @@
 """The named strategies. Each rule's docstring is its user-facing description (``alu strategies``).
 
-A rule reads the signal table of one instrument (see :func:`strategies.base.signal_table`) and
-returns the stance decided at each day's close: +1 long, 0 flat, -1 short.
+A rule reads the signal columns of one instrument (:mod:`strategies.columns`: 1-D for a single
+backtest, days x variants for a sweep) and returns the stance decided at each day's close:
++1 long, 0 flat, -1 short. Parameters may be scalars or arrays with one value per variant.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from signals.states import BACKWARDATION, BEAR, BUILDING, BULL, CONTANGO, FALLING, NEUTRAL
 from strategies.base import BANDS, CATALYSTS, INVENTORY, SPREAD, Strategy, combine, hold
-from strategies.params import Number, Param
+from strategies.columns import Columns
+from strategies.params import Param
 
 
-def _is(table: pd.DataFrame, column: str, *values: str) -> np.ndarray:
-    return table[column].isin(values).to_numpy(dtype=bool)
-
-
-def _flag(table: pd.DataFrame, column: str) -> np.ndarray:
-    return table[column].fillna(False).to_numpy(dtype=bool)
-
-
-def buy_hold_rule(table: pd.DataFrame, params: Mapping[str, Number], allow_short: bool):
+def buy_hold_rule(cols: Columns, params: Mapping[str, Any], allow_short: bool):
     """Benchmark: long from the first day to the last.
 
     Stance +1 every day, so the account buys at the second day's open and holds.
     No parameters.
     """
-    return np.ones(len(table), dtype=np.int8)
+    return np.ones(len(cols), dtype=np.int8)
 
 
-def bands_rule(table: pd.DataFrame, params: Mapping[str, Number], allow_short: bool):
+def bands_rule(cols: Columns, params: Mapping[str, Any], allow_short: bool):
     """Long while the band state is BULL; with --direction both, also short while BEAR.
 
     The band state comes from the reference price (LME 3-month, else ALI=F) against the
@@ -41,24 +35,24 @@ def bands_rule(table: pd.DataFrame, params: Mapping[str, Number], allow_short: b
     upper x (1 + buffer), back to NEUTRAL below upper x (1 - buffer), and symmetrically BEAR
     below lower x (1 - buffer) until a close above lower x (1 + buffer).
     """
-    long = _is(table, "band_state", BULL)
-    short = _is(table, "band_state", BEAR) & allow_short
+    long = cols.states("band_state", BULL)
+    short = cols.states("band_state", BEAR) & allow_short
     return combine(long, short)
 
 
-def spread_rule(table: pd.DataFrame, params: Mapping[str, Number], allow_short: bool):
+def spread_rule(cols: Columns, params: Mapping[str, Any], allow_short: bool):
     """Long while the LME spread is in backwardation and not narrowing; short in contango.
 
     Long while cash - 3-month > deadband $/t and the spread has not fallen by narrowing_usd_t
     over spread_change_days from a backwardation; with --direction both, short while the
     spread is below -deadband (contango: a stocked market).
     """
-    long = _is(table, "spread_regime", BACKWARDATION) & ~_flag(table, "spread_narrowing")
-    short = _is(table, "spread_regime", CONTANGO) & allow_short
+    long = cols.states("spread_regime", BACKWARDATION) & ~cols.flag("spread_narrowing")
+    short = cols.states("spread_regime", CONTANGO) & allow_short
     return combine(long, short)
 
 
-def inventory_rule(table: pd.DataFrame, params: Mapping[str, Number], allow_short: bool):
+def inventory_rule(cols: Columns, params: Mapping[str, Any], allow_short: bool):
     """Long when LME stocks are low and falling; out when they build or are no longer low.
 
     Enter long when the stock's trailing percentile <= entry_pct and the trend over
@@ -67,20 +61,22 @@ def inventory_rule(table: pd.DataFrame, params: Mapping[str, Number], allow_shor
     BUILDING; cover when it is < 1 - exit_pct or FALLING. Stock figures are used from the
     first trading day after their date (publication lag).
     """
-    pct = table["stock_percentile"].to_numpy(dtype=np.float64)
+    pct = cols.number("stock_percentile")
+    entry_pct = np.asarray(params["entry_pct"], dtype=np.float64)
+    exit_pct = np.asarray(params["exit_pct"], dtype=np.float64)
     with np.errstate(invalid="ignore"):
-        low = pct <= params["entry_pct"]
-        not_low = pct > params["exit_pct"]
-        high = pct >= 1 - params["entry_pct"]
-        not_high = pct < 1 - params["exit_pct"]
-    falling = _is(table, "inventory_trend", FALLING)
-    building = _is(table, "inventory_trend", BUILDING)
+        low = pct <= entry_pct
+        not_low = pct > exit_pct
+        high = pct >= 1 - entry_pct
+        not_high = pct < 1 - exit_pct
+    falling = cols.states("inventory_trend", FALLING)
+    building = cols.states("inventory_trend", BUILDING)
     long = hold(low & falling, not_low | building)
     short = hold(high & building, not_high | falling) & allow_short
     return combine(long, short)
 
 
-def squeeze_rule(table: pd.DataFrame, params: Mapping[str, Number], allow_short: bool):
+def squeeze_rule(cols: Columns, params: Mapping[str, Any], allow_short: bool):
     """The squeeze thesis: long aluminium while bands are not BEAR, the spread is in
     backwardation and stocks are falling; stand aside around catalysts.
 
@@ -92,24 +88,23 @@ def squeeze_rule(table: pd.DataFrame, params: Mapping[str, Number], allow_short:
     CONTANGO and stocks are BUILDING (outside catalyst windows); cover when any of those stops
     or a catalyst window opens.
     """
-    window = _flag(table, "in_catalyst_window")
-    bear = _is(table, "band_state", BEAR)
-    not_bear = _is(table, "band_state", BULL, NEUTRAL)
-    backwardation = _is(table, "spread_regime", BACKWARDATION)
-    contango = _is(table, "spread_regime", CONTANGO)
-    falling = _is(table, "inventory_trend", FALLING)
-    building = _is(table, "inventory_trend", BUILDING)
-    narrowing = _flag(table, "spread_narrowing")
+    window = cols.flag("in_catalyst_window")
+    bear = cols.states("band_state", BEAR)
+    not_bear = cols.states("band_state", BULL, NEUTRAL)
+    backwardation = cols.states("spread_regime", BACKWARDATION)
+    contango = cols.states("spread_regime", CONTANGO)
+    falling = cols.states("inventory_trend", FALLING)
+    building = cols.states("inventory_trend", BUILDING)
+    narrowing = cols.flag("spread_narrowing")
     long = hold(
         not_bear & backwardation & falling & ~window,
         narrowing | ~backwardation | building | bear | window,
     )
-    short = (
-        hold(
-            bear & contango & building & ~window,
-            ~bear | ~contango | ~building | window,
-        )
-        & allow_short
+    if not allow_short:
+        return combine(long, np.zeros_like(long))
+    short = hold(
+        bear & contango & building & ~window,
+        ~bear | ~contango | ~building | window,
     )
     return combine(long, short)
 

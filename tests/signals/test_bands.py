@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from signals.bands import band_signals, band_state, run_length
 
@@ -68,3 +70,42 @@ def test_parameters_are_checked():
 
 def test_run_length():
     assert run_length(np.array([1, 1, 0, 1, 1, 1], dtype=bool)).tolist() == [1, 2, 0, 1, 2, 3]
+
+
+def loop_band_state(closes, upper, lower, buffer, confirm):
+    """The rules read literally, one day at a time (the reference for the vectorised machine)."""
+    state, out = "NEUTRAL", []
+    for i, close in enumerate(closes):
+        if (state == "BULL" and close < upper * (1 - buffer)) or (
+            state == "BEAR" and close > lower * (1 + buffer)
+        ):
+            state = "NEUTRAL"
+        if state == "NEUTRAL":
+            last = closes[max(0, i - confirm + 1) : i + 1]
+            if len(last) == confirm and all(c > upper * (1 + buffer) for c in last):
+                state = "BULL"
+            elif len(last) == confirm and all(c < lower * (1 - buffer) for c in last):
+                state = "BEAR"
+        out.append(state)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    moves=st.lists(st.floats(-0.04, 0.04), min_size=1, max_size=120),
+    start=st.floats(2700, 3500),
+    buffer=st.sampled_from([0.0, 0.002, 0.005, 0.02]),
+    confirm=st.integers(1, 5),
+    lower=st.sampled_from([2900.0, 3000.0]),
+    upper=st.sampled_from([3100.0, 3200.0]),
+)
+def test_vectorised_machine_equals_the_literal_loop(moves, start, buffer, confirm, lower, upper):
+    closes = list(start * np.exp(np.cumsum(moves)))
+    got = band_state(series(closes), upper=upper, lower=lower, buffer=buffer, confirm=confirm)
+    assert got.tolist() == loop_band_state(closes, upper, lower, buffer, confirm)
+
+
+def test_vectorised_machine_equals_the_literal_loop_on_the_sample(sample_market):
+    reference = sample_market.signal_inputs().reference
+    got = band_state(reference).tolist()
+    assert got == loop_band_state(reference.tolist(), 3200.0, 3000.0, 0.005, 3)

@@ -97,10 +97,11 @@ def test_altering_data_after_t_changes_nothing_up_to_t(full_runs, tmp_path, name
     assert not np.allclose(a.close, b.close)
 
 
-def peek_rule(table, params, allow_short):
+def peek_rule(cols, params, allow_short):
     """Long when tomorrow's reference close is higher: a look-ahead on purpose."""
-    price = table["reference_price"]
-    return (price.shift(-1) > price).to_numpy(dtype=np.int8)
+    price = cols.number("reference_price")
+    tomorrow = np.append(price[1:], np.nan)
+    return (tomorrow > price).astype(np.int8)
 
 
 def test_the_harness_catches_a_strategy_that_peeks():

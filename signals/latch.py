@@ -1,0 +1,27 @@
+"""A latch: a flag set on an entry day and cleared on an exit day (exit wins a tie).
+
+Used by the band state (BULL and BEAR are latches) and by strategies (a position held from an
+entry until an exit). Works along the first axis: 1-D (days) or 2-D (days x variants).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def latch(entry: np.ndarray, exit: np.ndarray) -> np.ndarray:
+    """True from each entry day until the next exit day (exclusive); False before any entry.
+
+    On a day where both fire, exit wins. The value on day ``t`` depends on days ``<= t`` only.
+    """
+    entry = np.asarray(entry, dtype=bool)
+    exit = np.asarray(exit, dtype=bool)
+    entry, exit = np.broadcast_arrays(entry, exit)
+    if entry.shape[0] == 0:
+        return entry.copy()
+    events = exit | entry
+    days = np.arange(entry.shape[0]).reshape((-1,) + (1,) * (entry.ndim - 1))
+    last = np.maximum.accumulate(np.where(events, days, -1), axis=0)
+    at = last.clip(0)
+    held = np.take_along_axis(entry, at, axis=0) & ~np.take_along_axis(exit, at, axis=0)
+    return held & (last >= 0)
