@@ -105,8 +105,9 @@ def spread_out_of_range(
 
 def three_month_far_from_cash(lme: pd.DataFrame, *, max_fraction: float = 0.10) -> pd.Series:
     """``three_month / cash_settlement - 1`` on the days its size is above ``max_fraction``."""
-    ratio = (lme["three_month"] / lme["cash_settlement"] - 1).dropna()
-    return ratio[ratio.abs() > max_fraction].rename("three_month_vs_cash")
+    cash, three = lme["cash_settlement"], lme["three_month"]
+    far = (three - cash).abs() > max_fraction * cash  # exact at the boundary, unlike a ratio
+    return (three / cash - 1)[far].rename("three_month_vs_cash")
 
 
 def weekend_days(index: pd.DatetimeIndex) -> pd.DatetimeIndex:

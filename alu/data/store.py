@@ -92,7 +92,7 @@ class Conflict:
     def describe(self) -> str:
         return (
             f"{self.day:%Y-%m-%d} {self.column}: the store has {_show(self.held)}, "
-            f"the new data has {_show(self.incoming)}"
+            f"the file has {_show(self.incoming)}"
         )
 
 

@@ -57,7 +57,7 @@ def yahoo_frame(tickers, got: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(data, index=index, columns=columns)
 
 
-def rate_limited(tickers) -> pd.DataFrame:
+def rate_limited(tickers, kwargs=None) -> pd.DataFrame:
     """What yfinance 1.x download does on a rate limit: logs it per ticker, returns no rows."""
     logging.getLogger("yfinance").error(
         "%s: YFRateLimitError('Too Many Requests. Rate limited. Try after a while.')", tickers
@@ -65,7 +65,7 @@ def rate_limited(tickers) -> pd.DataFrame:
     return yahoo_frame(tickers, {})
 
 
-def offline(tickers) -> pd.DataFrame:
+def offline(tickers, kwargs=None) -> pd.DataFrame:
     """What yfinance 1.x download does with the network down: logs, returns no rows."""
     log = logging.getLogger("yfinance")
     log.error("Failed to get ticker '%s' reason: Could not resolve host", tickers[0])
@@ -77,7 +77,8 @@ def offline(tickers) -> pd.DataFrame:
 def fake_yf(monkeypatch) -> SimpleNamespace:
     """Builders of yfinance frames, and ``script(answers)``: replace ``yfinance.download`` by a
     fake answering each call with the next answer (a frame, or a function of the tickers);
-    returns the list of calls ``(tickers, kwargs)``."""
+    a function gets ``(tickers, kwargs)``. Returns the list of calls ``(tickers, kwargs)``.
+    ``serve(history)``: an answer giving each ticker's bars from ``kwargs["start"]`` on."""
     import yfinance
 
     def script(answers: list) -> list:
@@ -86,12 +87,21 @@ def fake_yf(monkeypatch) -> SimpleNamespace:
         def fake(tickers, **kwargs):
             calls.append((list(tickers), kwargs))
             answer = answers[min(len(calls), len(answers)) - 1]
-            return answer(list(tickers)) if callable(answer) else answer
+            return answer(list(tickers), kwargs) if callable(answer) else answer
 
         monkeypatch.setattr(yfinance, "download", fake)
         return calls
 
+    def serve(history: dict[str, pd.DataFrame]):
+        def answer(tickers, kwargs):
+            start = pd.Timestamp(kwargs["start"])
+            got = {t: history[t].loc[start:] for t in tickers if t in history}
+            return yahoo_frame(tickers, {t: f for t, f in got.items() if len(f)})
+
+        return answer
+
     return SimpleNamespace(
+        serve=serve,
         bars=bars,
         frame=yahoo_frame,
         script=script,

@@ -121,7 +121,7 @@ class FakeClock:
 def test_rate_limit_is_retried_with_backoff_then_succeeds(fake_yf):
     from yfinance.exceptions import YFRateLimitError
 
-    def raising(tickers):
+    def raising(tickers, kwargs):
         raise YFRateLimitError()
 
     ok = fake_yf.frame(["AA"], {"AA": fake_yf.bars(["2024-01-02"], [10.0])})
@@ -175,7 +175,7 @@ def test_backoff_never_sleeps_past_the_deadline(fake_yf):
 
 def test_a_hanging_download_is_abandoned_at_the_deadline(fake_yf):
     release = threading.Event()
-    fake_yf.script([lambda tickers: release.wait(30)])
+    fake_yf.script([lambda tickers, kwargs: release.wait(30)])
     began = time.monotonic()
     try:
         result = yahoo.download(["AA"], pd.Timestamp("2024-01-01"), deadline=yahoo.Deadline(0.3))
