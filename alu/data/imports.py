@@ -61,9 +61,14 @@ class ImportReport:
 def read_lme_file(path: Path) -> Parsed:
     """An LME file: ``date,cash_settlement,three_month,lme_stock`` CSV or a saved Westmetall
     LME aluminium page (HTML), validated."""
+    return _read_lme_file(path)[0]
+
+
+def _read_lme_file(path: Path) -> tuple[Parsed, str]:
     text = read_text(path)
-    table = read_westmetall(text, path) if is_html(text) else read_table(path, text=text)
-    return read_lme(path, table=table)
+    if is_html(text):
+        return read_lme(path, table=read_westmetall(text, path)), "Westmetall HTML page"
+    return read_lme(path, table=read_table(path, text=text)), "CSV file"
 
 
 def read_price_file(path: Path) -> Parsed:
@@ -77,9 +82,8 @@ def read_price_file(path: Path) -> Parsed:
 def import_lme(store: Store, path: Path, *, replace: bool = False) -> ImportReport:
     """Merge an LME file into the store's ``lme.csv`` (see module docstring)."""
     path = Path(path)
-    incoming = read_lme_file(path)
+    incoming, kind = _read_lme_file(path)
     held = store.read_lme()
-    kind = "Westmetall HTML page" if path.suffix.lower() in (".html", ".htm") else "CSV file"
     merge = _merge_or_refuse(held, incoming, columns=LME_COLUMNS, replace=replace)
     report = ImportReport(
         LME_SERIES,

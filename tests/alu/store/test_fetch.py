@@ -203,6 +203,9 @@ def test_deadline_exceeded_ends_the_command_in_time(cli, fake_yf, snapshot, monk
         code, _out, err = cli("data", "fetch")
     finally:
         release.set()
+        for thread in threading.enumerate():
+            if thread.name == "alu-yfinance":
+                thread.join(5)
     assert time.monotonic() - began < 3
     line = one_error(err, code)
     assert "no answer from Yahoo within 0.5 s" in line

@@ -181,6 +181,9 @@ def test_a_hanging_download_is_abandoned_at_the_deadline(fake_yf):
         result = yahoo.download(["AA"], pd.Timestamp("2024-01-01"), deadline=yahoo.Deadline(0.3))
     finally:
         release.set()
+        for thread in threading.enumerate():
+            if thread.name == "alu-yfinance":
+                thread.join(5)
     assert time.monotonic() - began < 2
     assert result.failures == {"AA": "no answer from Yahoo within 0.3 s"}
 
