@@ -83,23 +83,16 @@ def import_lme(store: Store, path: Path, *, replace: bool = False) -> ImportRepo
     """Merge an LME file into the store's ``lme.csv`` (see module docstring)."""
     path = Path(path)
     incoming, kind = _read_lme_file(path)
-    held = store.read_lme()
-    merge = _merge_or_refuse(held, incoming, columns=LME_COLUMNS, replace=replace)
-    report = ImportReport(
+    return _merge_into(
+        store,
         LME_SERIES,
-        path,
-        len(incoming.frame),
-        merge,
-        holding(held.frame if held is not None else None),
-        warnings=list(incoming.warnings),
+        store.lme_path,
+        store.read_lme(),
+        incoming,
+        replace=replace,
         quality=lme_warnings(incoming.frame, series=LME_SERIES),
+        fields={"format": kind},
     )
-    if merge.changed:
-        fields = _import_fields(path, merge, replace=replace)
-        fields["format"] = kind
-        store.commit({store.lme_path: lme_to_csv(merge.frame)}, {LME_SERIES: fields})
-        report.holds = holding(merge.frame)
-    return report
 
 
 def import_prices(store: Store, symbol: str, path: Path, *, replace: bool = False) -> ImportReport:
@@ -108,32 +101,66 @@ def import_prices(store: Store, symbol: str, path: Path, *, replace: bool = Fals
     path = Path(path)
     incoming = read_price_file(path)
     held = store.read_prices(symbol)
-    merge = _merge_or_refuse(held, incoming, columns=PRICE_COLUMNS, replace=replace)
     key = price_series(symbol)
-    warnings = list(incoming.warnings)
+    warnings = []
     if held is not None and "Adj Close" in held.frame and "Adj Close" not in incoming.frame:
         warnings.append(
             f"{path} has no Adj Close column: its new rows have none, and backtests carry the "
             "last adjustment factor forward over them"
         )
+    adjusted = "Adj Close" in incoming.frame or (held is not None and "Adj Close" in held.frame)
+    return _merge_into(
+        store,
+        key,
+        store.price_path(symbol),
+        held,
+        incoming,
+        replace=replace,
+        quality=price_warnings(incoming.frame, series=key),
+        warnings=warnings,
+        fields={
+            "adjustment": (
+                f"as in {path.name}: Adj Close present (backtests scale Open/High/Low/Close by "
+                "Adj Close / Close)"
+                if adjusted
+                else f"as in {path.name}: no Adj Close, prices used as given"
+            )
+        },
+    )
+
+
+def _merge_into(
+    store: Store,
+    key: str,
+    target: Path,
+    held: Parsed | None,
+    incoming: Parsed,
+    *,
+    replace: bool,
+    quality: list[QualityWarning],
+    fields: dict[str, object],
+    warnings: list[str] | None = None,
+) -> ImportReport:
+    """Merge ``incoming`` into the stored series ``key`` (file ``target``) and commit it when it
+    changes anything; refuses a conflict unless ``replace``."""
+    is_lme = target == store.lme_path
+    columns = LME_COLUMNS if is_lme else PRICE_COLUMNS
+    merge = _merge_or_refuse(held, incoming, columns=columns, replace=replace)
     report = ImportReport(
         key,
-        path,
+        incoming.path,
         len(incoming.frame),
         merge,
         holding(held.frame if held is not None else None),
-        warnings=warnings,
-        quality=price_warnings(incoming.frame, series=key),
+        warnings=[*incoming.warnings, *(warnings or [])],
+        quality=quality,
     )
     if merge.changed:
-        fields = _import_fields(path, merge, replace=replace)
-        fields["adjustment"] = (
-            f"as in {path.name}: Adj Close present (backtests scale Open/High/Low/Close by "
-            "Adj Close / Close)"
-            if "Adj Close" in merge.frame
-            else f"as in {path.name}: no Adj Close, prices used as given"
+        text = lme_to_csv(merge.frame) if is_lme else prices_to_csv(merge.frame)
+        store.commit(
+            {target: text},
+            {key: {**_import_fields(incoming.path, merge, replace=replace), **fields}},
         )
-        store.commit({store.price_path(symbol): prices_to_csv(merge.frame)}, {key: fields})
         report.holds = holding(merge.frame)
     return report
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -109,6 +110,19 @@ def fake_yf(monkeypatch) -> SimpleNamespace:
         offline=offline,
         PRICE_LEVEL=PRICE_LEVEL,
     )
+
+
+@pytest.fixture
+def hanging(fake_yf):
+    """``yfinance.download`` that never answers (until the test ends: then the abandoned worker
+    thread is released and joined, so nothing outlives the test)."""
+    release = threading.Event()
+    fake_yf.script([lambda tickers, kwargs: release.wait(30)])
+    yield
+    release.set()
+    for thread in threading.enumerate():
+        if thread.name == "alu-yfinance":
+            thread.join(5)
 
 
 @pytest.fixture

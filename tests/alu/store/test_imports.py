@@ -241,16 +241,6 @@ BAD_LME = {
 }
 
 
-@pytest.mark.parametrize("case", list(BAD_LME), ids=list(BAD_LME))
-def test_bad_lme_files_are_refused_and_the_store_is_unchanged(
-    cli, tmp_path, snapshot, filled, case
-):
-    content, pattern, line = BAD_LME[case]
-    path = write(tmp_path, "bad.html" if "html" in case else "bad.csv", content)
-    refused(cli, ("data", "import", "lme", path), pattern, path=path, line=line)
-    assert snapshot() == filled
-
-
 BAD_PRICES = {
     "empty file": ("", "file is empty", None),
     "header without rows": (PRICE_HEADER, "header but no data rows", None),
@@ -293,13 +283,17 @@ BAD_PRICES = {
 }
 
 
-@pytest.mark.parametrize("case", list(BAD_PRICES), ids=list(BAD_PRICES))
-def test_bad_price_files_are_refused_and_the_store_is_unchanged(
-    cli, tmp_path, snapshot, filled, case
+BAD = [("lme", case) for case in BAD_LME] + [("prices", case) for case in BAD_PRICES]
+
+
+@pytest.mark.parametrize(("kind", "case"), BAD, ids=[f"{k}: {c}" for k, c in BAD])
+def test_bad_files_are_refused_and_the_store_is_unchanged(
+    cli, tmp_path, snapshot, filled, kind, case
 ):
-    content, pattern, line = BAD_PRICES[case]
-    path = write(tmp_path, "bad.csv", content)
-    refused(cli, ("data", "import", "prices", "AA", path), pattern, path=path, line=line)
+    content, pattern, line = (BAD_LME if kind == "lme" else BAD_PRICES)[case]
+    path = write(tmp_path, "bad.html" if "html" in case else "bad.csv", content)
+    symbol = ["AA"] if kind == "prices" else []
+    refused(cli, ("data", "import", kind, *symbol, path), pattern, path=path, line=line)
     assert snapshot() == filled
 
 

@@ -7,7 +7,6 @@ network), so every fetch test below uses frames shaped exactly like the real thi
 
 from __future__ import annotations
 
-import threading
 import time
 import warnings
 from types import SimpleNamespace
@@ -20,11 +19,15 @@ from alu.data import yahoo
 # -- the shape, held to the installed yfinance -----------------------------------------------
 
 
-def real_download(monkeypatch, tickers, got):
-    """The installed yfinance.download, with its Ticker answering from ``got`` (no network)."""
-    import yfinance
+def install_ticker(monkeypatch, got, *, limited=()):
+    """Replace the Ticker that yfinance.download uses by one answering from ``got`` the way
+    ``Ticker.history`` does (dates in the exchange's time zone; an empty frame and a soft
+    error for an unknown ticker); tickers in ``limited`` hit a rate limit on their first call."""
     import yfinance.multi
     import yfinance.utils
+    from yfinance.exceptions import YFRateLimitError
+
+    pending_limit = set(limited)
 
     class FakeTicker:
         def __init__(self, ticker):
@@ -33,14 +36,24 @@ def real_download(monkeypatch, tickers, got):
 
         def history(self, **kwargs):
             assert kwargs["auto_adjust"] is False
+            if self.ticker in pending_limit:
+                pending_limit.discard(self.ticker)
+                raise YFRateLimitError()
             if self.ticker not in got:
                 self._price_history._last_error = "possibly delisted; no timezone found"
                 return yfinance.utils.empty_df()
             frame = got[self.ticker].copy()
-            frame.index = frame.index.tz_localize("America/New_York")  # as history() returns
+            frame.index = frame.index.tz_localize("America/New_York")
             return frame
 
     monkeypatch.setattr(yfinance.multi, "Ticker", FakeTicker)
+
+
+def real_download(monkeypatch, tickers, got):
+    """The installed yfinance.download, its Ticker answering from ``got`` (no network)."""
+    import yfinance
+
+    install_ticker(monkeypatch, got)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return yfinance.download(
@@ -173,17 +186,9 @@ def test_backoff_never_sleeps_past_the_deadline(fake_yf):
     assert "gave up after 2 attempts to stay within 5 s" in result.failures["AA"]
 
 
-def test_a_hanging_download_is_abandoned_at_the_deadline(fake_yf):
-    release = threading.Event()
-    fake_yf.script([lambda tickers, kwargs: release.wait(30)])
+def test_a_hanging_download_is_abandoned_at_the_deadline(hanging):
     began = time.monotonic()
-    try:
-        result = yahoo.download(["AA"], pd.Timestamp("2024-01-01"), deadline=yahoo.Deadline(0.3))
-    finally:
-        release.set()
-        for thread in threading.enumerate():
-            if thread.name == "alu-yfinance":
-                thread.join(5)
+    result = yahoo.download(["AA"], pd.Timestamp("2024-01-01"), deadline=yahoo.Deadline(0.3))
     assert time.monotonic() - began < 2
     assert result.failures == {"AA": "no answer from Yahoo within 0.3 s"}
 
@@ -206,3 +211,21 @@ def test_yfinance_log_stays_off_stderr(fake_yf, capsys):
     )
     captured = capsys.readouterr()
     assert captured.err == "" and captured.out == ""
+
+
+def test_the_installed_yfinance_rate_limit_and_soft_errors_are_recognised(monkeypatch, fake_yf):
+    got = {"AA": fake_yf.bars(["2024-01-02", "2024-01-03"], [10.0, 10.5])}
+    install_ticker(monkeypatch, got, limited=["AA"])
+    clock = FakeClock()
+    result = yahoo.download(
+        ["AA", "CENX"],
+        pd.Timestamp("2024-01-01"),
+        deadline=yahoo.Deadline(60, clock=clock),
+        policy=yahoo.FetchPolicy(backoff_s=1.0),
+        sleep=clock.sleep,
+    )
+    assert result.attempts == 2 and clock.now == 1.0  # AA retried once, after 1 s
+    assert list(result.bars) == ["AA"] and len(result.bars["AA"]) == 2
+    assert result.failures == {
+        "CENX": "no data: yfinance says 'possibly delisted; no timezone found'"
+    }
