@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from alu.cli_data import data_app
 from alu.errors import AluError
 
 app = typer.Typer(
@@ -25,6 +26,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+app.add_typer(data_app, name="data")
 
 
 class Direction(StrEnum):

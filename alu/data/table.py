@@ -73,6 +73,21 @@ def decode_text(raw: bytes, path: Path) -> str:
     return text
 
 
+def read_text(path: Path, *, display: Path | None = None) -> str:
+    """The text of a data file (see :func:`decode_text`); a missing file or a directory is
+    refused naming ``display`` (defaults to ``path``)."""
+    shown = display or path
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise AluError("file not found", path=shown) from None
+    except IsADirectoryError:
+        raise AluError("is a directory, expected a data file", path=shown) from None
+    except PermissionError:
+        raise AluError("permission denied", path=shown) from None
+    return decode_text(raw, shown)
+
+
 def read_table(path: Path, *, text: str | None = None, display: Path | None = None) -> Table:
     """Read a CSV file into a :class:`Table`.
 
@@ -81,13 +96,7 @@ def read_table(path: Path, *, text: str | None = None, display: Path | None = No
     """
     shown = display or path
     if text is None:
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise AluError("file not found", path=shown) from None
-        except IsADirectoryError:
-            raise AluError("is a directory, expected a CSV file", path=shown) from None
-        text = decode_text(raw, shown)
+        text = read_text(path, display=shown)
     if not text.strip():
         raise AluError("file is empty", path=shown)
     reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
