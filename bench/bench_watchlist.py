@@ -13,7 +13,7 @@ import argparse
 import sys
 import tempfile
 
-from common import alu_command, clean_env, median_wall
+from common import alu_command, clean_env, wall
 
 TARGET_RATIO = 3.0
 
@@ -40,12 +40,12 @@ def main() -> int:
             ],
         }
         for cmd in commands.values():  # warm the file cache and the .pyc files
-            median_wall(cmd, 1, env=env)
+            wall(cmd, env=env)
         # Interleave the runs so that a busy moment on the machine hits every command alike.
         times = {name: [] for name in commands}
         for _ in range(args.runs):
             for name, cmd in commands.items():
-                times[name].append(median_wall(cmd, 1, env=env))
+                times[name].append(wall(cmd, env=env))
     medians = {name: sorted(ts)[len(ts) // 2] for name, ts in times.items()}
     for name, seconds in medians.items():
         print(f"{name:<38} {seconds:6.2f} s   (median of {args.runs})")

@@ -5,13 +5,13 @@ Never imports vectorbt or numba: the watchlist stops after the signals and the s
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from alu.data.market import Market
 from alu.data.source import resolve_source
 from alu.errors import AluError
 from alu.options import parse_day, parse_window
+from alu.output import dumps, write_text
 from strategies.params import parse_assignments
 
 
@@ -53,22 +53,7 @@ def run(
             return
         text = table.as_text(render, item)
     elif fmt == "json":
-        from alu.output import dumps
-
         text = dumps(views.history_json(item) if history else views.snapshot_json(item))
     else:
         text = views.history_csv(item) if history else views.snapshot_csv(item)
-    emit(text, out)
-
-
-def emit(text: str, out: str | None) -> None:
-    """``text`` to standard output, or atomically to the file ``out``."""
-    if out is None or out == "-":
-        sys.stdout.write(text)
-        return
-    from alu.output import write_text_atomic
-
-    try:
-        write_text_atomic(Path(out), text)
-    except OSError as exc:
-        raise AluError(f"cannot write {out}: {exc.strerror or exc}") from None
+    write_text(out or "-", text)

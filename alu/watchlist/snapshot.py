@@ -29,6 +29,35 @@ from strategies.base import BANDS, INVENTORY, SPREAD
 STALE_AFTER_DAYS = 5
 RECENT_EVENT_DAYS = 30
 
+# View field <- column of the signal table (see strategies.base.signal_table), per family.
+BAND_FIELDS = {
+    "state": "band_state",
+    "reference_price": "reference_price",
+    "date": "reference_date",
+    "to_upper_usd_t": "to_upper_usd_t",
+    "to_upper_pct": "to_upper_pct",
+    "to_lower_usd_t": "to_lower_usd_t",
+    "to_lower_pct": "to_lower_pct",
+    "zone": "zone",
+}
+SPREAD_FIELDS = {
+    "value": "spread_usd_t",
+    "date": "spread_date",
+    "regime": "spread_regime",
+    "z": "spread_z",
+    "change_usd_t": "spread_change_usd_t",
+}
+INVENTORY_FIELDS = {
+    "stock": "stock_t",
+    "date": "stock_date",
+    "percentile": "stock_percentile",
+    "change_short_t": "stock_change_short_t",
+    "change_long_t": "stock_change_long_t",
+    "pct_change_long": "stock_pct_change_long",
+    "z": "stock_change_z",
+    "trend": "inventory_trend",
+}
+
 
 @dataclass(frozen=True)
 class BandView:
@@ -187,46 +216,28 @@ def snapshot(
     fresh: list[Freshness] = []
     if BANDS in series.families:
         band = BandView(
-            state=_get(row, "band_state"),
+            **_pick(row, BAND_FIELDS),
             previous_state=_get(before, "band_state"),
-            reference_price=_get(row, "reference_price"),
             reference_name=series.reference_name,
-            date=_get(row, "reference_date"),
             upper=p["upper"],
             lower=p["lower"],
-            to_upper_usd_t=_get(row, "to_upper_usd_t"),
-            to_upper_pct=_get(row, "to_upper_pct"),
-            to_lower_usd_t=_get(row, "to_lower_usd_t"),
-            to_lower_pct=_get(row, "to_lower_pct"),
-            zone=_get(row, "zone"),
             closes_in_zone=_whole(row, "zone_run"),
         )
         fresh.append(freshness("band reference", band.date, as_of))
     if SPREAD in series.families:
         spread = SpreadView(
-            value=_get(row, "spread_usd_t"),
-            date=_get(row, "spread_date"),
-            regime=_get(row, "spread_regime"),
+            **_pick(row, SPREAD_FIELDS),
             previous_regime=_get(before, "spread_regime"),
-            z=_get(row, "spread_z"),
-            change_usd_t=_get(row, "spread_change_usd_t"),
             change_days=p["spread_change_days"],
             narrowing=bool(_get(row, "spread_narrowing")),
         )
         fresh.append(freshness("LME spread", spread.date, as_of))
     if INVENTORY in series.families:
         inventory = InventoryView(
-            stock=_get(row, "stock_t"),
-            date=_get(row, "stock_date"),
-            percentile=_get(row, "stock_percentile"),
-            change_short_t=_get(row, "stock_change_short_t"),
-            change_long_t=_get(row, "stock_change_long_t"),
+            **_pick(row, INVENTORY_FIELDS),
+            previous_trend=_get(before, "inventory_trend"),
             short_days=p["stock_short_days"],
             long_days=p["stock_long_days"],
-            pct_change_long=_get(row, "stock_pct_change_long"),
-            z=_get(row, "stock_change_z"),
-            trend=_get(row, "inventory_trend"),
-            previous_trend=_get(before, "inventory_trend"),
         )
         fresh.append(freshness("LME stock", inventory.date, as_of))
     instruments = {s: instrument_view(series, s, as_of) for s in series.instruments}
@@ -312,6 +323,10 @@ def _get(row: pd.Series | None, column: str) -> Any:
     if isinstance(value, pd.Timestamp | np.datetime64):
         return pd.Timestamp(value)
     return value
+
+
+def _pick(row: pd.Series, fields: dict[str, str]) -> dict[str, Any]:
+    return {field: _get(row, column) for field, column in fields.items()}
 
 
 def _whole(row: pd.Series | None, column: str) -> int | None:

@@ -19,7 +19,7 @@ from alu.output import num, pct
 from alu.render import source_line
 from alu.watchlist.alerts import Alert, direction_label
 from alu.watchlist.build import History
-from alu.watchlist.snapshot import BandView, Snapshot, StanceView
+from alu.watchlist.snapshot import STALE_AFTER_DAYS, BandView, Snapshot, StanceView
 from strategies import STRATEGIES
 
 WIDTH = 100
@@ -175,16 +175,21 @@ def stance_cell(by_direction: dict[str, StanceView], long_only: bool) -> Text:
     return cell
 
 
-def stance_table(snap: Snapshot) -> Table:
-    table = Table(
-        title="stances at the close: long-only | long/short   (a->B: order at the next open)",
+def grid(title: str) -> Table:
+    """A borderless table under a left-aligned title."""
+    return Table(
+        title=title,
         title_justify="left",
         title_style="",
-        show_edge=False,
         header_style="bold",
+        show_edge=False,
         pad_edge=False,
         box=None,
     )
+
+
+def stance_table(snap: Snapshot) -> Table:
+    table = grid("stances at the close: long-only | long/short   (a->B: order at the next open)")
     table.add_column("strategy", min_width=10)
     views = snap.instruments
     for symbol in views:
@@ -244,15 +249,7 @@ def render_alerts(alerts: list[Alert], out: Console, *, heading: str) -> None:
 
 
 def freshness_table(snap: Snapshot) -> Table:
-    table = Table(
-        title="freshness: last usable date, lag in weekdays (stale beyond 5)",
-        title_justify="left",
-        title_style="",
-        show_edge=False,
-        header_style="bold",
-        pad_edge=False,
-        box=None,
-    )
+    table = grid(f"freshness: last usable date, lag in weekdays (stale beyond {STALE_AFTER_DAYS})")
     table.add_column("")
     for item in snap.freshness:
         table.add_column(SHORT_NAMES.get(item.input, item.input))

@@ -9,11 +9,16 @@ BULL entry > 3,216, BULL exit < 3,184, BEAR entry < 2,985.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+
+from alu.data.market import Market
+from alu.data.source import DataSource
+from alu.watchlist.build import watch
+from alu.watchlist.snapshot import Snapshot
 
 PARAMS = {
     "spread_change_days": 3,
@@ -97,6 +102,30 @@ def watch_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def hand() -> SimpleNamespace:
-    """The fixture's constants and builder, for tests (conftest modules cannot be imported)."""
-    return SimpleNamespace(PARAMS=PARAMS, LAST=LAST, build=build_watch_dir)
+def watch_params() -> dict[str, int]:
+    """The small windows the hand-made data dir is worked out with."""
+    return dict(PARAMS)
+
+
+@pytest.fixture
+def watch_args() -> list[str]:
+    """:data:`PARAMS` as ``--param key=value`` options."""
+    return [arg for name, value in PARAMS.items() for arg in ("--param", f"{name}={value}")]
+
+
+@pytest.fixture
+def build_dir() -> Callable[..., Path]:
+    """The builder of the hand-made data dir (``futures=False``: no ALI=F prices)."""
+    return build_watch_dir
+
+
+@pytest.fixture
+def at(watch_dir: Path) -> Callable[..., Snapshot]:
+    """``at("YYYY-MM-DD")``: the watchlist on the hand-made data as of that day (default: the
+    last); ``root=`` another data dir."""
+
+    def snapshot(day: str | None = None, *, root: Path | None = None) -> Snapshot:
+        market = Market(DataSource("data-dir", root or watch_dir))
+        return watch(market, day=None if day is None else pd.Timestamp(day), params=PARAMS)
+
+    return snapshot

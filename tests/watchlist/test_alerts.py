@@ -10,15 +10,6 @@ from alu.data.source import DataSource
 from alu.watchlist.build import history, watch
 
 D = pd.Timestamp
-PARAMS = {
-    "spread_change_days": 3,
-    "spread_z_window": 5,
-    "stock_short_days": 2,
-    "stock_long_days": 5,
-    "pct_window": 10,
-    "pct_min_periods": 5,
-    "stock_z_window": 5,
-}
 
 
 @pytest.fixture
@@ -40,8 +31,8 @@ def stance_flips(alerts, symbol):
     ]
 
 
-def test_signal_alerts_on_the_exact_flip_days(market):
-    hist = history(market, start=D("2024-01-02"), params=PARAMS)
+def test_signal_alerts_on_the_exact_flip_days(watch_params, market):
+    hist = history(market, start=D("2024-01-02"), params=watch_params)
     assert hist.end == D("2024-01-26") and hist.days == 19
     assert signal_flips(hist.alerts) == [
         ("01-03", "spread_regime", "CONTANGO", "FLAT"),
@@ -62,8 +53,8 @@ def test_signal_alerts_on_the_exact_flip_days(market):
     ]
 
 
-def test_stance_alerts_on_the_instruments_own_days(market):
-    alerts = history(market, start=D("2024-01-02"), params=PARAMS).alerts
+def test_stance_alerts_on_the_instruments_own_days(watch_params, market):
+    alerts = history(market, start=D("2024-01-02"), params=watch_params).alerts
     assert stance_flips(alerts, "AA") == [
         ("01-03", "spread", "both", "short", "flat"),
         ("01-04", "spread", "long", "flat", "long"),
@@ -96,22 +87,22 @@ def test_stance_alerts_on_the_instruments_own_days(market):
     assert not [a for a in alerts if a.date == D("2024-01-02")]
 
 
-def test_alert_texts(market):
-    alerts = watch(market, day=D("2024-01-17"), params=PARAMS).alerts
+def test_alert_texts(watch_params, market):
+    alerts = watch(market, day=D("2024-01-17"), params=watch_params).alerts
     texts = [a.text for a in alerts]
     assert "inventory trend FALLING -> BUILDING (stocks +1.1 % in 5 LME days)" in texts
     assert "AA inventory (long-only): long -> flat, exit at the next open" in texts
-    window = watch(market, day=D("2024-01-24"), params=PARAMS).alerts[0]
+    window = watch(market, day=D("2024-01-24"), params=watch_params).alerts[0]
     assert window.text == "entering the catalyst window: Test tariff"
-    leaving = watch(market, day=D("2024-01-09"), params=PARAMS).alerts
+    leaving = watch(market, day=D("2024-01-09"), params=watch_params).alerts
     assert "leaving the catalyst window: Test sanctions" in [a.text for a in leaving]
 
 
-def test_history_agrees_with_the_single_day_alerts_every_day(market, watch_dir):
-    hist = history(market, start=D("2024-01-02"), end=D("2024-01-26"), params=PARAMS)
+def test_history_agrees_with_the_single_day_alerts_every_day(watch_params, market, watch_dir):
+    hist = history(market, start=D("2024-01-02"), end=D("2024-01-26"), params=watch_params)
     for day in pd.bdate_range("2024-01-02", "2024-01-26"):
         fresh = Market(DataSource("data-dir", watch_dir))
-        snap = watch(fresh, day=day, params=PARAMS)
+        snap = watch(fresh, day=day, params=watch_params)
         if snap.as_of != day:
             continue
         assert snap.alerts == [a for a in hist.alerts if a.date == day], day
@@ -131,14 +122,14 @@ def test_history_agrees_with_the_single_day_alerts_on_the_sample(sample_market):
     assert seen == hist.days
 
 
-def test_history_window_defaults(market, sample_market):
+def test_history_window_defaults(watch_params, market, sample_market):
     hist = history(sample_market)
     assert (hist.start, hist.end) == (D("2026-10-21"), D("2026-11-20"))  # 30 days to the last
     assert all(hist.start <= a.date <= hist.end for a in hist.alerts)
     # 30 days before the end of the hand-made data is before its first day: it starts there.
-    hist = history(market, params=PARAMS)
+    hist = history(market, params=watch_params)
     assert (hist.start, hist.end) == (D("2024-01-02"), D("2024-01-26"))
     assert hist.alerts[0].date == D("2024-01-03")
-    short = history(market, start=D("2024-01-20"), end=D("2024-01-25"), params=PARAMS)
+    short = history(market, start=D("2024-01-20"), end=D("2024-01-25"), params=watch_params)
     assert {a.date for a in short.alerts} == {D("2024-01-24")}
     assert short.days == 4

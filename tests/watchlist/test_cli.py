@@ -13,25 +13,11 @@ import pytest
 
 from alu.watchlist.views import HISTORY_COLUMNS, SNAPSHOT_COLUMNS
 
-FIXTURE_PARAMS = [
-    *("--param", "spread_change_days=3", "--param", "spread_z_window=5"),
-    *("--param", "stock_short_days=2", "--param", "stock_long_days=5"),
-    *("--param", "pct_window=10", "--param", "pct_min_periods=5", "--param", "stock_z_window=5"),
-]
 ANSI = re.compile(r"\x1b\[")
 
 
-def one_line_error(code, out, err, pattern):
-    assert code == 2, (code, out, err)
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("error: ")
-    assert re.search(pattern, lines[0]), lines[0]
-    assert out == ""
-
-
-def test_json_is_one_object_with_the_documented_keys(cli, watch_dir):
-    code, out, err = cli("watchlist", "--data-dir", watch_dir, "--format", "json", *FIXTURE_PARAMS)
+def test_json_is_one_object_with_the_documented_keys(cli, watch_dir, watch_args):
+    code, out, err = cli("watchlist", "--data-dir", watch_dir, "--format", "json", *watch_args)
     assert code == 0, err
     doc = json.loads(out)  # exactly one JSON value: the whole output parses
     assert {"as_of", "signals", "instruments", "alerts", "data"} <= set(doc)
@@ -76,8 +62,8 @@ def test_sample_json_says_synthetic(cli):
     assert doc["data"]["synthetic"] is True and "SYNTHETIC" in doc["data"]["source"]
 
 
-def test_csv_one_row_per_signal_and_per_instrument_strategy_direction(cli, watch_dir):
-    code, out, err = cli("watchlist", "--data-dir", watch_dir, "--format", "csv", *FIXTURE_PARAMS)
+def test_csv_one_row_per_signal_and_per_instrument_strategy_direction(cli, watch_dir, watch_args):
+    code, out, err = cli("watchlist", "--data-dir", watch_dir, "--format", "csv", *watch_args)
     assert code == 0, err
     rows = list(csv.reader(io.StringIO(out)))
     assert tuple(rows[0]) == SNAPSHOT_COLUMNS
@@ -108,8 +94,8 @@ def test_csv_one_row_per_signal_and_per_instrument_strategy_direction(cli, watch
     )
 
 
-def test_table_fits_one_screen_and_is_clean_when_piped(cli, watch_dir):
-    for args in (("watchlist",), ("watchlist", "--data-dir", watch_dir, *FIXTURE_PARAMS)):
+def test_table_fits_one_screen_and_is_clean_when_piped(cli, watch_dir, watch_args):
+    for args in (("watchlist",), ("watchlist", "--data-dir", watch_dir, *watch_args)):
         code, out, err = cli(*args)
         assert code == 0, err
         lines = out.splitlines()
@@ -123,16 +109,12 @@ def test_table_fits_one_screen_and_is_clean_when_piped(cli, watch_dir):
     assert "flat->SHORT" not in out and "short->FLAT" in out  # AA spread, long/short
 
 
-def test_table_colours_direction_on_a_terminal(watch_dir):
+def test_table_colours_direction_on_a_terminal(at):
     from rich.console import Console
 
-    from alu.data.market import Market
-    from alu.data.source import DataSource
-    from alu.watchlist.build import watch
     from alu.watchlist.table import render_snapshot
 
-    params = dict(p.split("=") for p in FIXTURE_PARAMS[1::2])
-    snap = watch(Market(DataSource("data-dir", watch_dir)), params=params)
+    snap = at()
     buffer = io.StringIO()
     render_snapshot(
         snap, Console(file=buffer, force_terminal=True, color_system="standard", width=100)
@@ -142,10 +124,10 @@ def test_table_colours_direction_on_a_terminal(watch_dir):
     assert "\x1b[32mlong" in text  # green: buy_hold's long stance
 
 
-def test_out_writes_the_file_instead_of_stdout(cli, watch_dir, tmp_path):
+def test_out_writes_the_file_instead_of_stdout(cli, watch_dir, watch_args, tmp_path):
     for fmt in ("json", "csv", "table"):
         target = tmp_path / f"watch.{fmt}"
-        args = ("watchlist", "--data-dir", watch_dir, "--format", fmt, *FIXTURE_PARAMS)
+        args = ("watchlist", "--data-dir", watch_dir, "--format", fmt, *watch_args)
         code, out, err = cli(*args, "--out", target)
         assert code == 0 and out == "" and err == "", err
         code, printed, _ = cli(*args)
@@ -153,8 +135,8 @@ def test_out_writes_the_file_instead_of_stdout(cli, watch_dir, tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))  # no temporary file left behind
 
 
-def test_history_views(cli, watch_dir):
-    base = ("watchlist", "--data-dir", watch_dir, "--history", *FIXTURE_PARAMS)
+def test_history_views(cli, watch_dir, watch_args):
+    base = ("watchlist", "--data-dir", watch_dir, "--history", *watch_args)
     code, out, err = cli(*base, "--start", "2024-01-16", "--end", "2024-01-19", "--format", "csv")
     assert code == 0, err
     records = list(csv.DictReader(io.StringIO(out)))
@@ -200,8 +182,11 @@ def test_history_views(cli, watch_dir):
         (("--out", "/nonexistent/dir/watch.txt"), r"cannot write /nonexistent/dir/watch.txt"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_code_2(cli, watch_dir, args, pattern):
-    one_line_error(*cli("watchlist", "--data-dir", watch_dir, *args), pattern)
+def test_bad_input_is_one_line_and_exit_code_2(cli, watch_dir, watch_args, args, pattern):
+    code, out, err = cli("watchlist", "--data-dir", watch_dir, *watch_args, *args)
+    assert (code, out) == (2, ""), err
+    [line] = err.splitlines()
+    assert line.startswith("error: ") and re.search(pattern, line), line
 
 
 def test_watchlist_imports_neither_vectorbt_nor_numba(tmp_path):

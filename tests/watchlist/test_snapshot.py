@@ -15,29 +15,11 @@ from alu.watchlist.build import watch
 from alu.watchlist.snapshot import Event, trading_days_between
 
 D = pd.Timestamp
-LAST = D("2024-01-26")
-# The windows of the hand-made data dir (tests/watchlist/conftest.py).
-PARAMS = {
-    "spread_change_days": 3,
-    "spread_z_window": 5,
-    "stock_short_days": 2,
-    "stock_long_days": 5,
-    "pct_window": 10,
-    "pct_min_periods": 5,
-    "stock_z_window": 5,
-}
+LAST = D("2024-01-26")  # the last day of the hand-made data dir
 
 
-def at(root, day=None, **kwargs):
-    return watch(Market(DataSource("data-dir", root)), day=day, params=PARAMS, **kwargs)
-
-
-def test_the_constants_match_the_fixture(hand):
-    assert hand.PARAMS == PARAMS and hand.LAST == LAST
-
-
-def test_band_fields(watch_dir):
-    band = at(watch_dir).band
+def test_band_fields(at):
+    band = at().band
     assert band.state == "BEAR" and band.previous_state == "BEAR"
     assert band.reference_price == 2920.0 and band.date == LAST
     assert band.reference_name.startswith("LME 3-month")
@@ -49,16 +31,16 @@ def test_band_fields(watch_dir):
     assert band.zone == "BELOW_LOWER" and band.closes_in_zone == 8
 
 
-def test_band_state_turns_on_the_third_close_beyond_the_band(watch_dir):
-    assert at(watch_dir, D("2024-01-08")).band.state == "NEUTRAL"
-    bull = at(watch_dir, D("2024-01-09")).band
+def test_band_state_turns_on_the_third_close_beyond_the_band(at):
+    assert at("2024-01-08").band.state == "NEUTRAL"
+    bull = at("2024-01-09").band
     assert bull.state == "BULL" and bull.previous_state == "NEUTRAL"
     # The zone has no buffer: 3,210 on 01-04 was already above 3,200, four closes in a row.
     assert bull.zone == "ABOVE_UPPER" and bull.closes_in_zone == 4
 
 
-def test_spread_fields(watch_dir):
-    spread = at(watch_dir).spread
+def test_spread_fields(at):
+    spread = at().spread
     assert spread.value == 5.0 and spread.date == LAST
     assert spread.regime == "FLAT" and spread.previous_regime == "CONTANGO"
     assert spread.change_days == 3 and spread.change_usd_t == 25.0  # +5 - (-20)
@@ -68,14 +50,14 @@ def test_spread_fields(watch_dir):
     assert spread.z == pytest.approx(expected_z)
 
 
-def test_spread_narrowing_flag(watch_dir):
-    spread = at(watch_dir, D("2024-01-11")).spread
+def test_spread_narrowing_flag(at):
+    spread = at("2024-01-11").spread
     assert spread.narrowing is True and spread.change_usd_t == -10.0  # +20 after +30
     assert spread.z is not None
 
 
-def test_inventory_fields_use_the_figure_of_the_day_before(watch_dir):
-    inv = at(watch_dir).inventory
+def test_inventory_fields_use_the_figure_of_the_day_before(at):
+    inv = at().inventory
     assert inv.date == D("2024-01-25") and inv.stock == 1030.0  # not 01-26's 1,040
     assert inv.change_short_t == 20.0 and inv.short_days == 2  # 1,030 - 1,010
     assert inv.change_long_t == 50.0 and inv.long_days == 5  # 1,030 - 980
@@ -88,29 +70,29 @@ def test_inventory_fields_use_the_figure_of_the_day_before(watch_dir):
     assert inv.z == pytest.approx(expected_z)
 
 
-def test_publication_lag_a_stock_dated_d_is_shown_from_the_next_trading_day(watch_dir):
+def test_publication_lag_a_stock_dated_d_is_shown_from_the_next_trading_day(at):
     # The figure dated 01-16 (960 t, the first rise over five figures) is not usable on 01-16.
-    on_the_day = at(watch_dir, D("2024-01-16")).inventory
+    on_the_day = at("2024-01-16").inventory
     assert on_the_day.date == D("2024-01-15") and on_the_day.stock == 950.0
     assert on_the_day.trend == "FALLING"
-    next_day = at(watch_dir, D("2024-01-17")).inventory
+    next_day = at("2024-01-17").inventory
     assert next_day.date == D("2024-01-16") and next_day.stock == 960.0
     assert next_day.trend == "BUILDING" and next_day.previous_trend == "FALLING"
     # Over a weekend: Friday's figure is first usable on Monday.
-    monday = at(watch_dir, D("2024-01-22")).inventory
+    monday = at("2024-01-22").inventory
     assert monday.date == D("2024-01-19") and monday.stock == 990.0
 
 
-def test_percentile_before_its_minimum_history_is_unknown(watch_dir):
+def test_percentile_before_its_minimum_history_is_unknown(at):
     # On 01-08 the usable figures are 01-02..01-05: four, below pct_min_periods (5).
-    inv = at(watch_dir, D("2024-01-08")).inventory
+    inv = at("2024-01-08").inventory
     assert inv.percentile is None and inv.trend is None and inv.z is None
     # On 01-09, five figures: 960 is the lowest, percentile 1/5.
-    assert at(watch_dir, D("2024-01-09")).inventory.percentile == pytest.approx(0.2)
+    assert at("2024-01-09").inventory.percentile == pytest.approx(0.2)
 
 
-def test_catalysts_on_the_last_day(watch_dir):
-    cat = at(watch_dir).catalysts
+def test_catalysts_on_the_last_day(at):
+    cat = at().catalysts
     assert cat.next_event == Event(D("2024-01-29"), "Test tariff", "tariff")
     assert cat.days_to_next == 3
     assert cat.in_window is True and cat.previous_in_window is True
@@ -119,24 +101,24 @@ def test_catalysts_on_the_last_day(watch_dir):
     assert (cat.window_before, cat.window_after, cat.recent_days) == (5, 5, 30)
 
 
-def test_catalysts_are_known_only_after_their_announcement(watch_dir):
+def test_catalysts_are_known_only_after_their_announcement(at):
     # The next event known in January 2024 in the bundled calendar (announced in 2023).
     cbam = Event(D("2026-01-01"), "EU CBAM definitive period begins (aluminium covered)", "tariff")
     # Test sanctions is dated and announced 01-05: unknown on that day, so no window yet.
-    day_of = at(watch_dir, D("2024-01-05")).catalysts
+    day_of = at("2024-01-05").catalysts
     assert day_of.in_window is False and day_of.next_event == cbam
-    monday = at(watch_dir, D("2024-01-08")).catalysts
+    monday = at("2024-01-08").catalysts
     assert monday.in_window is True and monday.window_event == "Test sanctions"
     assert monday.previous_in_window is False
     # Test tariff is announced on 01-10: still unknown that day, 18 days ahead on 01-11.
-    assert at(watch_dir, D("2024-01-10")).catalysts.next_event == cbam
-    known = at(watch_dir, D("2024-01-11")).catalysts
+    assert at("2024-01-10").catalysts.next_event == cbam
+    known = at("2024-01-11").catalysts
     assert known.next_event.name == "Test tariff" and known.days_to_next == 18
     assert known.recent == (Event(D("2024-01-05"), "Test sanctions", "sanctions"),)
 
 
-def test_instruments_closes_and_stances(watch_dir):
-    snap = at(watch_dir)
+def test_instruments_closes_and_stances(at):
+    snap = at()
     assert list(snap.instruments) == ["AA", "CENX", "ALI=F"]
     aa = snap.instruments["AA"]
     assert aa.close == pytest.approx(30.0 + 0.25 * 17) and aa.date == LAST
@@ -160,19 +142,19 @@ def test_instruments_closes_and_stances(watch_dir):
     }
 
 
-def test_an_instrument_that_stopped_shows_its_last_day_and_pending_order(watch_dir):
-    cenx = at(watch_dir).instruments["CENX"]
+def test_an_instrument_that_stopped_shows_its_last_day_and_pending_order(at):
+    cenx = at().instruments["CENX"]
     assert cenx.date == D("2024-01-17") and cenx.close == pytest.approx(20.0 - 0.5 * 10)
     # Decided at the close of 01-17: the inventory trend turned BUILDING, exit at the next open.
     inventory = cenx.stances["inventory"]["long"]
     assert (inventory.stance, inventory.held, inventory.order) == ("flat", "long", "exit")
 
 
-def test_entry_on_the_decision_day(watch_dir):
-    aa = at(watch_dir, D("2024-01-10")).instruments["AA"]
+def test_entry_on_the_decision_day(at):
+    aa = at("2024-01-10").instruments["AA"]
     squeeze = aa.stances["squeeze"]["long"]
     assert (squeeze.stance, squeeze.held, squeeze.order) == ("long", "flat", "entry")
-    first = at(watch_dir, D("2024-01-02")).instruments["AA"].stances["buy_hold"]["long"]
+    first = at("2024-01-02").instruments["AA"].stances["buy_hold"]["long"]
     assert (first.stance, first.held, first.order) == ("long", "flat", "entry")
 
 
@@ -183,8 +165,8 @@ def test_order_names():
     assert order_name(1, 1) is None
 
 
-def test_freshness_and_stale_flags(watch_dir):
-    fresh = {f.input: (f.last, f.lag_days, f.stale) for f in at(watch_dir).freshness}
+def test_freshness_and_stale_flags(at):
+    fresh = {f.input: (f.last, f.lag_days, f.stale) for f in at().freshness}
     assert fresh == {
         "AA": (LAST, 0, False),
         "CENX": (D("2024-01-17"), 7, True),
@@ -194,9 +176,9 @@ def test_freshness_and_stale_flags(watch_dir):
         "LME stock": (D("2024-01-25"), 1, False),
     }
     # Five weekdays behind is still fresh; six is stale.
-    cenx = {f.input: f for f in at(watch_dir, D("2024-01-24")).freshness}["CENX"]
+    cenx = {f.input: f for f in at("2024-01-24").freshness}["CENX"]
     assert (cenx.lag_days, cenx.stale) == (5, False)
-    cenx = {f.input: f for f in at(watch_dir, D("2024-01-25")).freshness}["CENX"]
+    cenx = {f.input: f for f in at("2024-01-25").freshness}["CENX"]
     assert (cenx.lag_days, cenx.stale) == (6, True)
 
 
@@ -206,13 +188,13 @@ def test_trading_days_are_weekdays():
     assert trading_days_between(D("2024-01-22"), D("2024-01-22")) == 0
 
 
-def test_default_day_is_the_last_in_the_data(watch_dir):
-    snap = at(watch_dir)
+def test_default_day_is_the_last_in_the_data(at):
+    snap = at()
     assert snap.as_of == LAST and snap.previous_day == D("2024-01-25")
 
 
-def test_a_day_without_data_shows_the_last_day_before_it(watch_dir):
-    snap = at(watch_dir, D("2024-01-13"))  # a Saturday
+def test_a_day_without_data_shows_the_last_day_before_it(at):
+    snap = at("2024-01-13")  # a Saturday
     assert snap.as_of == D("2024-01-12") and snap.previous_day == D("2024-01-11")
     assert any("2024-01-13" in note and "2024-01-12" in note for note in snap.notes)
 
@@ -227,20 +209,20 @@ def test_a_day_without_data_shows_the_last_day_before_it(watch_dir):
         ("2024-01-27", "--date 2024-01-27 is after the last date in the data"),
     ],
 )
-def test_days_outside_the_data_are_refused(watch_dir, day, message):
+def test_days_outside_the_data_are_refused(at, day, message):
     with pytest.raises(AluError, match=message):
-        at(watch_dir, D(day))
+        at(day)
 
 
-def test_the_lme_leg_stands_in_for_missing_futures(tmp_path, hand):
-    root = hand.build(tmp_path / "nofutures", futures=False)
-    snap = at(root)
+def test_the_lme_leg_stands_in_for_missing_futures(tmp_path, at, build_dir):
+    root = build_dir(tmp_path / "nofutures", futures=False)
+    snap = at(root=root)
     assert list(snap.instruments) == ["AA", "CENX", "LME3M"]
     assert any("LME3M" in note for note in snap.notes)
     lme3m = snap.instruments["LME3M"]
     assert lme3m.close == 2920.0 and lme3m.date == LAST
     # The LME leg trades on 01-15 (no US prices that day): its stance alerts fall on LME days.
-    jan15 = at(root, D("2024-01-15"))
+    jan15 = at("2024-01-15", root=root)
     assert jan15.as_of == D("2024-01-15")
     assert jan15.instruments["LME3M"].date == D("2024-01-15")
     assert jan15.instruments["AA"].date == D("2024-01-12")
