@@ -17,6 +17,7 @@ consecutive days are diffed, so the history and the single-day alerts cannot dis
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,15 @@ SIGNAL_FLIPS = (
     ("spread_narrowing", "spread_narrowing", "spread narrowing"),
     ("inventory_trend", "inventory_trend", "inventory trend"),
     ("catalyst_window", "in_catalyst_window", "catalyst window"),
+)
+# The columns an alert's text reads, besides the flipping one.
+DETAIL_COLUMNS = (
+    *(column for _, column, _ in SIGNAL_FLIPS),
+    "reference_price",
+    "spread_usd_t",
+    "spread_change_usd_t",
+    "stock_pct_change_long",
+    "window_event",
 )
 KINDS = (*(kind for kind, _, _ in SIGNAL_FLIPS), "stance")
 ORDERS = {(0, 1): "entry", (0, -1): "entry", (1, 0): "exit", (-1, 0): "exit"}
@@ -82,12 +92,13 @@ def alerts_between(series: WatchSeries, first: pd.Timestamp, last: pd.Timestamp)
     """Every flip on a day in ``[first, last]``, by date, then signals before stances."""
     alerts: list[Alert] = []
     signals = series.signals
+    columns = {c: signals[c].to_numpy() for c in DETAIL_COLUMNS if c in signals}
     for kind, column, subject in SIGNAL_FLIPS:
         if column not in signals:
             continue
-        values = signals[column]
-        for i in flip_positions(values, first, last):
-            row, before = signals.iloc[i], signals.iloc[i - 1]
+        for i in flip_positions(signals[column], first, last):
+            row = {c: values[i] for c, values in columns.items()}
+            before = {c: values[i - 1] for c, values in columns.items()}
             alerts.append(
                 _signal_alert(kind, subject, row, before, signals.index[i], series.params)
             )
@@ -95,8 +106,9 @@ def alerts_between(series: WatchSeries, first: pd.Timestamp, last: pd.Timestamp)
         for (strategy, direction), stance in instrument.stances.items():
             if direction != "long" and STRATEGIES[strategy].long_only:
                 continue
+            codes = stance.to_numpy()
             for i in flip_positions(stance, first, last):
-                held, decided = int(stance.iloc[i - 1]), int(stance.iloc[i])
+                held, decided = int(codes[i - 1]), int(codes[i])
                 alerts.append(
                     Alert(
                         date=stance.index[i],
@@ -124,8 +136,8 @@ def direction_label(direction: str) -> str:
 def _signal_alert(
     kind: str,
     subject: str,
-    row: pd.Series,
-    before: pd.Series,
+    row: dict[str, Any],
+    before: dict[str, Any],
     date: pd.Timestamp,
     params: dict,
 ) -> Alert:

@@ -23,7 +23,15 @@ from alu.watchlist.snapshot import STALE_AFTER_DAYS, BandView, Snapshot, StanceV
 from strategies import STRATEGIES
 
 WIDTH = 100
-MAX_ALERT_LINES = 12
+MAX_ALERT_LINES = 10
+ALERT_LABELS = {
+    "band_state": "bands",
+    "spread_regime": "spread",
+    "spread_narrowing": "spread",
+    "inventory_trend": "inventory",
+    "catalyst_window": "catalysts",
+    "stance": "stance",
+}
 GREEN = {"long", "BULL", "BACKWARDATION", "FALLING", "ABOVE_UPPER"}
 RED = {"short", "BEAR", "CONTANGO", "BUILDING", "BELOW_LOWER"}
 SHORT_NAMES = {"band reference": "reference", "LME spread": "spread", "LME stock": "stock"}
@@ -217,7 +225,11 @@ def stance_table(snap: Snapshot) -> Table:
 
 def alert_lines(alerts: list[Alert]) -> list[Text]:
     """One line per signal flip; stance flips grouped by strategy and change across symbols."""
-    lines = [Text.assemble(("signal  ", "dim"), a.text) for a in alerts if a.kind != "stance"]
+    lines = [
+        Text.assemble((f"{ALERT_LABELS[a.kind]:<10}", "dim"), a.text)
+        for a in alerts
+        if a.kind != "stance"
+    ]
     stances = [a for a in alerts if a.kind == "stance"]
     key = lambda a: (a.strategy, a.previous, a.current)  # noqa: E731
     for (strategy, previous, current), group in groupby(sorted(stances, key=key), key=key):
@@ -226,7 +238,7 @@ def alert_lines(alerts: list[Alert]) -> list[Text]:
         directions = ", ".join(sorted({direction_label(a.direction) for a in group}))
         lines.append(
             Text.assemble(
-                ("stance  ", "dim"),
+                (f"{ALERT_LABELS['stance']:<10}", "dim"),
                 f"{strategy}: {symbols} {previous} -> ",
                 styled(current),
                 f" ({directions})",

@@ -74,7 +74,7 @@ def snapshot_json(snap: Snapshot) -> dict[str, Any]:
             "catalysts": _plain(snap.catalysts),
         },
         "instruments": {symbol: _plain(view) for symbol, view in snap.instruments.items()},
-        "alerts": [_plain(a) for a in snap.alerts],
+        "alerts": [jsonable(vars(a)) for a in snap.alerts],
         "freshness": [_plain(f) for f in snap.freshness],
         "data": snap.data,
         "notes": list(snap.notes),
@@ -86,7 +86,7 @@ def history_json(hist: History) -> dict[str, Any]:
         "start": hist.start,
         "end": hist.end,
         "days": hist.days,
-        "alerts": [_plain(a) for a in hist.alerts],
+        "alerts": [jsonable(vars(a)) for a in hist.alerts],
         "data": hist.data,
         "notes": list(hist.notes),
     }
@@ -190,7 +190,7 @@ def snapshot_csv(snap: Snapshot) -> str:
 
 
 def history_csv(hist: History) -> str:
-    return _csv(HISTORY_COLUMNS, [asdict(a) for a in hist.alerts])
+    return _csv(HISTORY_COLUMNS, [vars(a) for a in hist.alerts])
 
 
 def _plain(view: Any) -> Any:
@@ -221,6 +221,8 @@ def _csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
 
 
 def _cell(value: Any) -> str:
+    if isinstance(value, str):
+        return value
     value = jsonable(value)
     if value is None:
         return ""
