@@ -1,15 +1,18 @@
 """The watchlist on one terminal screen (about 30 lines at 100 columns), and the alert history.
 
 Colour says direction: green for what the squeeze thesis likes (long, BULL, BACKWARDATION,
-FALLING stocks), red for the opposite (short, BEAR, CONTANGO, BUILDING), yellow for a warning
-(narrowing, a catalyst window, a stale input). Piped or written to a file, the same text comes
-without colour codes, 100 columns wide.
+FALLING stocks), red for the opposite (short, BEAR, CONTANGO, BUILDING) and for a stale input,
+yellow for a warning (the spread narrowing, a catalyst window). Piped or written to a file,
+the same text comes without colour codes, 100 columns wide.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from itertools import groupby
+from operator import attrgetter
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -46,7 +49,7 @@ def screen(file: io.TextIOBase | None = None) -> Console:
     return Console(file=file, highlight=False, soft_wrap=False, width=WIDTH, color_system=None)
 
 
-def as_text(render, item) -> str:
+def as_text(render: Callable[[Any, Console], None], item: Any) -> str:
     """What ``render(item, console)`` prints, as plain text without trailing blanks (for a pipe
     or ``--out FILE``)."""
     buffer = io.StringIO()
@@ -230,9 +233,13 @@ def alert_lines(alerts: list[Alert]) -> list[Text]:
         for a in alerts
         if a.kind != "stance"
     ]
-    stances = [a for a in alerts if a.kind == "stance"]
-    key = lambda a: (a.strategy, a.previous, a.current)  # noqa: E731
-    for (strategy, previous, current), group in groupby(sorted(stances, key=key), key=key):
+    order = list(STRATEGIES)
+    stances = sorted(
+        (a for a in alerts if a.kind == "stance"),
+        key=lambda a: (order.index(a.strategy), a.previous, a.current),
+    )
+    key = attrgetter("strategy", "previous", "current")
+    for (strategy, previous, current), group in groupby(stances, key=key):
         group = list(group)
         symbols = ", ".join(dict.fromkeys(a.subject for a in group))
         directions = ", ".join(sorted({direction_label(a.direction) for a in group}))
