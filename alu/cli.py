@@ -96,6 +96,56 @@ def backtest(
     )
 
 
+class WatchFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+def watchlist(
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="As of this day, YYYY-MM-DD. Default: the last in the data."),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="Override a strategy parameter: key=value."),
+    ] = None,
+    data_dir: DataDirOption = None,
+    fmt: Annotated[
+        WatchFormat, typer.Option("--format", help="table, json (one object) or csv.")
+    ] = WatchFormat.table,
+    out: Annotated[
+        str | None, typer.Option("--out", help="Write to FILE (atomically) instead of stdout.")
+    ] = None,
+    history: Annotated[
+        bool, typer.Option("--history", help="The alert log from --start to --end instead.")
+    ] = False,
+    start: Annotated[
+        str | None,
+        typer.Option("--start", help="--history: first day. Default: 30 days before --end."),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--end", help="--history: last day. Default: the last in the data."),
+    ] = None,
+) -> None:
+    """Where the squeeze thesis stands as of a day: signals, stances, alerts, freshness."""
+    from alu.commands.watchlist import run
+
+    run(
+        date=date,
+        param=param,
+        data_dir=data_dir,
+        fmt=fmt.value,
+        out=out,
+        history=history,
+        start=start,
+        end=end,
+    )
+
+
 @app.command("strategies")
 def strategies_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,

@@ -66,7 +66,11 @@ def dumps(obj: Any) -> str:
 
 def write_json(target: str, obj: Any) -> None:
     """JSON to ``target``: a file path (written atomically) or ``-`` for standard output."""
-    text = dumps(obj)
+    write_text(target, dumps(obj))
+
+
+def write_text(target: str, text: str) -> None:
+    """``text`` to ``target``: a file path (written atomically) or ``-`` for standard output."""
     if target == "-":
         sys.stdout.write(text)
         return
