@@ -130,7 +130,8 @@ def stance_orders(stance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class ManyAccounts:
     """The accounts of one symbol under many stances: arrays of days x variants, and vectorbt's
     exit-trade records (``col``, ``entry_idx``, ``exit_idx``, ``entry_price``, ``exit_price``,
-    ``size``, ``pnl``, ``return``, ``direction``, ``status``: 1 closed, 0 open)."""
+    ``size``, ``pnl``, ``return``, ``direction``, ``status``: 1 closed, 0 open; an open trade's
+    ``exit_idx`` is the last day)."""
 
     equity: np.ndarray
     position: np.ndarray

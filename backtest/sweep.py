@@ -182,8 +182,10 @@ def _store(metrics, pooled, symbol, columns, accounts, close, init_cash, cut) ->
     for scope, first, end in _segments(cut, len(close)):
         base = init_cash if first == 0 else accounts.equity[first - 1]
         values = _segment_metrics(accounts.equity[first:end], accounts.position[first:end], base)
+        # A segment's trades are those it entered; closed = closed within it (so in-sample
+        # figures equal a backtest that ends at the split).
         keep = (trades["entry_idx"] >= first) & (trades["entry_idx"] < end)
-        closed = keep & (trades["status"] == 1)
+        closed = keep & (trades["status"] == 1) & (trades["exit_idx"] < end)
         count = np.bincount(trades["col"][keep], minlength=n_cols)
         n_closed = np.bincount(trades["col"][closed], minlength=n_cols)
         wins = np.bincount(trades["col"][closed & (trades["return"] > 0)], minlength=n_cols)
