@@ -43,6 +43,8 @@ header .source { font-weight: 600; }
 header .synthetic { color: var(--warn); background: #fff3cd; border: 1px solid #f0d58a;
                     padding: 1px 6px; border-radius: 4px; }
 header ul.meta { margin: 6px 0 0; padding-left: 18px; color: var(--muted); }
+header nav { margin-top: 8px; }
+a { color: #1565c0; }
 section { margin-top: 26px; }
 section h2 { font-size: 17px; margin: 0 0 8px; border-bottom: 1px solid var(--line); }
 p.note { color: var(--muted); margin: 4px 0 8px; }
@@ -64,6 +66,8 @@ for (const data of document.querySelectorAll("script.alu-figure-data")) {
   const fig = JSON.parse(data.textContent);
   Plotly.newPlot("fig-" + data.dataset.figure, fig.data, fig.layout, fig.config);
 }
+// The figures changed the page's height after the browser jumped to a #section: jump again.
+if (location.hash) document.getElementById(location.hash.slice(1))?.scrollIntoView();
 """
 
 PLOTLY_CONFIG: dict[str, Any] = {
@@ -91,6 +95,11 @@ class Section:
 
     heading: str
     blocks: Sequence[str]
+
+    @property
+    def anchor(self) -> str:
+        """The section's id (its heading in lower case, runs of other characters as ``-``)."""
+        return re.sub(r"[^a-z0-9]+", "-", self.heading.lower()).strip("-")
 
 
 def metric_cell(value: float | int | None, kind: str) -> Cell:
@@ -177,9 +186,12 @@ def page_html(
     flag = ' <span class="synthetic">SYNTHETIC sample: not market data</span>' if synthetic else ""
     meta = "".join(f"<li>{html.escape(line)}</li>" for line in meta_lines)
     body = "\n".join(
-        f"<section><h2>{html.escape(s.heading)}</h2>\n" + "\n".join(s.blocks) + "\n</section>"
+        f'<section id="{s.anchor}"><h2>{html.escape(s.heading)}</h2>\n'
+        + "\n".join(s.blocks)
+        + "\n</section>"
         for s in sections
     )
+    nav = " · ".join(f'<a href="#{s.anchor}">{html.escape(s.heading)}</a>' for s in sections)
     head_title = f"{title} [SYNTHETIC]" if synthetic else title
     return (
         "<!DOCTYPE html>\n"
@@ -192,7 +204,7 @@ def page_html(
         "</head>\n<body>\n<header>\n"
         f"<h1>{html.escape(title)}</h1>\n"
         f'<div>data: <span class="source">{html.escape(source)}</span>{flag}</div>\n'
-        f'<ul class="meta">{meta}</ul>\n</header>\n'
+        f'<ul class="meta">{meta}</ul>\n<nav>{nav}</nav>\n</header>\n'
         f"{body}\n"
         f"<footer>{html.escape(footer)}</footer>\n"
         f"<script>{LOADER}</script>\n"

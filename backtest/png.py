@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from alu.errors import AluError
+from alu.output import publish
 from backtest.chart_data import COLORS, ChartData, state_runs, trade_points
 from signals.states import BACKWARDATION, BEAR, BULL, CONTANGO
 
@@ -77,7 +78,7 @@ def write_pngs(directory: Path, data: ChartData) -> list[Path]:
             with os.fdopen(fd, "wb") as handle:
                 fig.savefig(handle, format="png", dpi=DPI)
         for tmp, final in staged:
-            os.replace(tmp, final)
+            publish(tmp, final)
     except OSError as exc:
         raise AluError(f"cannot write charts to {directory}: {exc.strerror or exc}") from None
     finally:

@@ -13,7 +13,7 @@ Chromium keeps trying to reach Google's services and its connections are refused
 
 Usage:
   python bench/browser.py check REPORT.html
-  python bench/browser.py screenshot REPORT.html OUT.png [--size 1400,2600]
+  python bench/browser.py screenshot REPORT.html OUT.png [--size 1400,2600] [--hide CSS_SELECTOR]
 """
 
 from __future__ import annotations
@@ -105,16 +105,34 @@ def check(report: Path, *, budget_ms: int = 30_000, timeout: float = 120.0) -> d
     return result
 
 
-def screenshot(report: Path, out: Path, *, size: str = "1400,2600", timeout: float = 120.0):
-    """A PNG of the top ``size`` (width,height px) of ``report``."""
+def screenshot(
+    report: Path,
+    out: Path,
+    *,
+    size: str = "1400,2600",
+    hide: str = "",
+    timeout: float = 120.0,
+) -> Path:
+    """A PNG of the top ``size`` (width,height px) of ``report``.
+
+    ``hide``: a CSS selector of parts to leave out of the picture (a copy of the page is
+    shot), e.g. ``#timeline`` to picture the tables; headless Chromium's screenshot ignores
+    scrolling to a ``#fragment``.
+    """
     out = Path(out).resolve()
     with tempfile.TemporaryDirectory(prefix="alu-chromium-") as tmp:
+        page = Path(report).resolve()
+        if hide:
+            text = page.read_text(encoding="utf-8")
+            page = Path(tmp) / "page.html"
+            style = f"<style>{hide} {{ display: none !important; }}</style>"
+            page.write_text(text.replace("</head>", style + "</head>", 1), encoding="utf-8")
         proc = _run(
             [
                 f"--screenshot={out}",
                 f"--window-size={size}",
                 "--virtual-time-budget=30000",
-                Path(report).resolve().as_uri(),
+                page.as_uri(),
             ],
             str(Path(tmp) / "profile"),
             timeout,
@@ -133,13 +151,14 @@ def main() -> int:
     s.add_argument("report", type=Path)
     s.add_argument("out", type=Path)
     s.add_argument("--size", default="1400,2600")
+    s.add_argument("--hide", default="", help="CSS selector of parts to leave out")
     args = parser.parse_args()
     if args.command == "check":
         result = check(args.report)
         print(json.dumps(result, indent=2))
         ok = not result["errors"] and all(f["svg"] for f in result["figures"])
         return 0 if ok and result["figures"] else 1
-    print(screenshot(args.report, args.out, size=args.size))
+    print(screenshot(args.report, args.out, size=args.size, hide=args.hide))
     return 0
 
 
