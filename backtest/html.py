@@ -57,7 +57,6 @@ table.alu-table th, table.alu-table td { padding: 3px 10px; border-bottom: 1px s
 table.alu-table th { text-align: left; background: #f5f7fa; position: sticky; top: 0; }
 table.alu-table td.num { text-align: right; }
 table.alu-table td.neg { color: var(--bad); }
-table.alu-table tr.strong td { font-weight: 600; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
 """
 
@@ -126,7 +125,6 @@ def table_html(
     table_id: str,
     caption: str | None = None,
     row_keys: Sequence[str] | None = None,
-    strong_rows: Sequence[int] = (),
 ) -> str:
     """A table; each cell carries ``data-column`` (its header) and ``data-value``.
 
@@ -140,13 +138,12 @@ def table_html(
     out.append("</thead><tbody>")
     for i, row in enumerate(rows):
         key = f' data-key="{html.escape(row_keys[i])}"' if row_keys else ""
-        strong = ' class="strong"' if i in strong_rows else ""
         cells = "".join(
             f'<td class="{c.css}" data-column="{html.escape(h)}" '
             f'data-value="{html.escape(_value_attr(c.value))}">{html.escape(c.text)}</td>'
             for h, c in zip(headers, row, strict=True)
         )
-        out.append(f"<tr{key}{strong}>{cells}</tr>")
+        out.append(f"<tr{key}>{cells}</tr>")
     out.append("</tbody></table></div>")
     return "\n".join(out)
 

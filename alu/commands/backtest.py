@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from alu.data.market import Market
 from alu.data.source import resolve_source
+from alu.errors import AluError
 from alu.options import check_fraction, parse_symbols, parse_window
 from strategies import get_strategy
 from strategies.params import parse_assignments
@@ -38,7 +39,7 @@ def run(
     costs_fees = check_fraction(fees, "--fees")
     costs_slippage = check_fraction(slippage, "--slippage")
     requested = parse_symbols(symbols)
-    check_picture_targets(report, png)
+    check_targets(json_path, report, png)
     market = Market(resolve_source(data_dir), end=last)
     resolved, notes = market.resolve_symbols(requested)
 
@@ -69,8 +70,13 @@ def run(
     list_written(written, sys.stdout)
 
 
-def check_picture_targets(report: Path | None, png: Path | None) -> None:
-    """Refuse unwritable ``--report``/``--png`` targets before any work is done."""
+def check_targets(json_path: str | None, report: Path | None, png: Path | None) -> None:
+    """Refuse unwritable ``--json``/``--report``/``--png`` targets before any work is done, so
+    a bad one never leaves the others written."""
+    if json_path not in (None, "-"):
+        parent = Path(json_path).expanduser().parent
+        if not parent.is_dir():
+            raise AluError(f"cannot write {json_path}: directory {parent} does not exist")
     if report is not None:
         from backtest.html import check_report_path
 

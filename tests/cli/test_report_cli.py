@@ -59,6 +59,10 @@ def one_line_error(code, out, err, pattern):
         (["--png", "{tmp}/a_file"], r"--png .*a_file: is a file, not a directory"),
         (["--png", "{tmp}/missing/charts"], r"--png .*: parent directory .*missing does not exist"),
         (["--report", "{tmp}/r.html", "--png", "{tmp}/a_file"], r"is a file, not a directory"),
+        (
+            ["--report", "{tmp}/r.html", "--json", "{tmp}/missing/r.json"],
+            r"cannot write .*r.json: directory .*missing does not exist",
+        ),
     ],
 )
 def test_bad_targets_are_one_line_exit_2_and_nothing_is_written(cli, tmp_path, args, pattern):
