@@ -114,7 +114,7 @@ def _value_attr(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else ""
+        return repr(float(value)) if math.isfinite(value) else ""  # np.float64 too
     return str(value)
 
 

@@ -26,7 +26,16 @@ import numpy as np
 
 from alu.errors import AluError
 from alu.output import publish
-from backtest.chart_data import COLORS, ChartData, state_runs, trade_points
+from backtest.chart_data import (
+    COLORS,
+    BandPanel,
+    ChartData,
+    SpreadPanel,
+    StockPanel,
+    SymbolPanel,
+    state_runs,
+    trade_points,
+)
 from signals.states import BACKWARDATION, BEAR, BULL, CONTANGO
 
 if TYPE_CHECKING:
@@ -123,60 +132,61 @@ def _default_note(defaults: bool, data: ChartData) -> str:
     return f" (defaults: not used by {data.strategy})" if defaults else ""
 
 
+def _bands(ax, b: BandPanel, data: ChartData) -> None:
+    _shade(ax, b.state, (BULL, BEAR))
+    ax.plot(b.reference.index, b.reference.to_numpy(), color=COLORS["reference"], lw=0.9)
+    ax.axhline(b.upper, color=COLORS["upper"], ls="--", lw=1, label=f"upper {b.upper:,.0f}")
+    ax.axhline(b.lower, color=COLORS["lower"], ls="--", lw=1, label=f"lower {b.lower:,.0f}")
+    ax.legend(fontsize=8, loc="upper left")
+    title = f"{b.reference_name}; shaded: BULL (green) / BEAR (red)"
+    ax.set_title(title + _default_note(b.defaults, data), fontsize=9, loc="left")
+
+
+def _spread(ax, p: SpreadPanel, data: ChartData) -> None:
+    _shade(ax, p.regime, (BACKWARDATION, CONTANGO))
+    ax.plot(p.spread.index, p.spread.to_numpy(), color=COLORS["spread"], lw=0.7)
+    ax.axhline(0, color="black", lw=0.6)
+    title = (
+        "cash - 3-month, $/t; shaded: BACKWARDATION (orange) / CONTANGO (blue) beyond "
+        f"±{p.deadband:g}"
+    )
+    ax.set_title(title + _default_note(p.defaults, data), fontsize=9, loc="left")
+
+
+def _stock(ax, s: StockPanel, data: ChartData) -> None:
+    ax.plot(s.stock.index, s.stock.to_numpy() / 1e3, color=COLORS["stock"], lw=0.9)
+    ax.set_ylabel("LME stock, kt", fontsize=8)
+    right = ax.twinx()
+    pct = s.percentile.to_numpy() * 100
+    right.plot(s.percentile.index, pct, color=COLORS["percentile"], lw=0.7)
+    for name, value in s.thresholds.items():
+        right.axhline(value * 100, color=COLORS["percentile"], ls="--", lw=0.8)
+        right.annotate(
+            name, (0.005, value * 100 + 1), xycoords=("axes fraction", "data"), fontsize=7
+        )
+    right.set_ylim(0, 100)
+    right.set_ylabel("percentile, %", fontsize=8, color=COLORS["percentile"])
+    right.tick_params(labelsize=8)
+    title = "LME stock and its trailing percentile (right axis)"
+    ax.set_title(title + _default_note(s.defaults, data), fontsize=9, loc="left")
+
+
 def market_figure(data: ChartData):
     """The band reference, spread and stock panels (those the data has), one above the other."""
-    panels = [p for p in ("bands", "spread", "stock") if getattr(data, p) is not None]
-    fig, axes = _figure([1.3 if p == "bands" else 1.0 for p in panels])
-    for ax, name in zip(axes, panels, strict=True):
-        if name == "bands" and data.bands is not None:
-            b = data.bands
-            _shade(ax, b.state, (BULL, BEAR))
-            ax.plot(b.reference.index, b.reference.to_numpy(), color=COLORS["reference"], lw=0.9)
-            ax.axhline(b.upper, color=COLORS["upper"], ls="--", lw=1, label=f"upper {b.upper:,.0f}")
-            ax.axhline(b.lower, color=COLORS["lower"], ls="--", lw=1, label=f"lower {b.lower:,.0f}")
-            ax.set_title(
-                f"{b.reference_name}; shaded: BULL (green) / BEAR (red)"
-                + _default_note(b.defaults, data),
-                fontsize=9,
-                loc="left",
-            )
-            ax.legend(fontsize=8, loc="upper left")
-        elif name == "spread" and data.spread is not None:
-            p = data.spread
-            _shade(ax, p.regime, (BACKWARDATION, CONTANGO))
-            ax.plot(p.spread.index, p.spread.to_numpy(), color=COLORS["spread"], lw=0.7)
-            ax.axhline(0, color="black", lw=0.6)
-            ax.set_title(
-                f"cash - 3-month, $/t; shaded: BACKWARDATION (orange) / CONTANGO (blue) beyond "
-                f"±{p.deadband:g}" + _default_note(p.defaults, data),
-                fontsize=9,
-                loc="left",
-            )
-        elif data.stock is not None:
-            s = data.stock
-            ax.plot(s.stock.index, s.stock.to_numpy() / 1e3, color=COLORS["stock"], lw=0.9)
-            ax.set_ylabel("LME stock, kt", fontsize=8)
-            right = ax.twinx()
-            right.plot(
-                s.percentile.index,
-                s.percentile.to_numpy() * 100,
-                color=COLORS["percentile"],
-                lw=0.7,
-            )
-            right.set_ylim(0, 100)
-            right.set_ylabel("percentile, %", fontsize=8, color=COLORS["percentile"])
-            right.tick_params(labelsize=8)
-            ax.set_title(
-                "LME stock and its trailing percentile" + _default_note(s.defaults, data),
-                fontsize=9,
-                loc="left",
-            )
+    panels = [
+        (draw, panel, 1.3 if draw is _bands else 1.0)
+        for draw, panel in ((_bands, data.bands), (_spread, data.spread), (_stock, data.stock))
+        if panel is not None
+    ]
+    fig, axes = _figure([weight for _, _, weight in panels])
+    for ax, (draw, panel, _) in zip(axes, panels, strict=True):
+        draw(ax, panel, data)
     _finish(fig, axes, data, "market")
     return fig
 
 
-def account_figure(name: str, description: str, data: ChartData, symbol):
-    """Price with fills (a symbol only), equity vs buy and hold, drawdown."""
+def account_figure(name: str, description: str, data: ChartData, symbol: SymbolPanel | None):
+    """Price with fills (a symbol; None for the portfolio), equity vs buy and hold, drawdown."""
     source = symbol if symbol is not None else data.portfolio
     rows = [1.0, 1.0, 0.6] if symbol is not None else [1.0, 0.6]
     fig, axes = _figure(rows)

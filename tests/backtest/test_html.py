@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 
+import numpy as np
 import plotly.graph_objects as go
 import pytest
 
@@ -93,3 +94,8 @@ def test_the_page_gets_the_usual_permissions(tmp_path):
     finally:
         os.umask(mask)
     assert (tmp_path / "p.html").stat().st_mode & 0o777 == 0o644
+
+
+def test_numpy_floats_keep_a_plain_exact_value():
+    text = table_html(["v"], [[metric_cell(np.float64(0.1), "num")]], table_id="t")
+    assert read_page(text).tables["t"].rows[0]["v"] == ("0.10", "0.1")
