@@ -77,6 +77,18 @@ def backtest(
         typer.Option("--json", help="Write the full result as JSON to PATH ('-': stdout)."),
     ] = None,
     trades: Annotated[bool, typer.Option("--trades", help="List every trade.")] = False,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            metavar="FILE.html",
+            help="Write a self-contained HTML report (charts, metrics, trades).",
+        ),
+    ] = None,
+    png: Annotated[
+        Path | None,
+        typer.Option("--png", metavar="DIR", help="Write the main charts as PNG files into DIR."),
+    ] = None,
 ) -> None:
     """Backtest a strategy: fills at the next open, fees and slippage on every fill."""
     from alu.commands.backtest import run
@@ -93,6 +105,8 @@ def backtest(
         data_dir=data_dir,
         json_path=json_path,
         show_trades=trades,
+        report=report,
+        png=png,
     )
 
 

@@ -54,10 +54,22 @@ def write_text_atomic(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        publish(Path(tmp), path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def publish(tmp: Path, path: Path) -> None:
+    """Rename a finished temporary file onto ``path`` with the permissions a new file gets.
+
+    ``mkstemp`` creates files readable by their owner only (0600); the result should be as
+    readable as any file the user creates (0666 less the umask).
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o666 & ~mask)
+    os.replace(tmp, path)
 
 
 def dumps(obj: Any) -> str:

@@ -1,14 +1,20 @@
-"""``alu backtest``: resolve the data and strategy, run, render or write JSON."""
+"""``alu backtest``: resolve the data and strategy, run, render or write JSON, report, charts."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from alu.data.market import Market
 from alu.data.source import resolve_source
+from alu.errors import AluError
 from alu.options import check_fraction, parse_symbols, parse_window
 from strategies import get_strategy
 from strategies.params import parse_assignments
+
+if TYPE_CHECKING:
+    from backtest.run import BacktestResult
 
 
 def run(
@@ -24,6 +30,8 @@ def run(
     data_dir: Path | None,
     json_path: str | None,
     show_trades: bool,
+    report: Path | None = None,
+    png: Path | None = None,
 ) -> None:
     chosen = get_strategy(strategy)
     params = chosen.resolve(parse_assignments(param))
@@ -31,6 +39,7 @@ def run(
     costs_fees = check_fraction(fees, "--fees")
     costs_slippage = check_fraction(slippage, "--slippage")
     requested = parse_symbols(symbols)
+    check_targets(json_path, report, png)
     market = Market(resolve_source(data_dir), end=last)
     resolved, notes = market.resolve_symbols(requested)
 
@@ -47,12 +56,62 @@ def run(
         direction=direction,
     )
     result = run_backtest(market, spec, notes)
+    written = write_pictures(result, market, report, png)
     if json_path is not None:
         from alu.output import write_json
 
         write_json(json_path, result.to_json())
         if json_path == "-":
+            list_written(written, sys.stderr)
             return
     from alu.render import render_backtest
 
     render_backtest(result, show_trades=show_trades)
+    list_written(written, sys.stdout)
+
+
+def check_targets(json_path: str | None, report: Path | None, png: Path | None) -> None:
+    """Refuse unwritable ``--json``/``--report``/``--png`` targets before any work is done, so
+    a bad one never leaves the others written."""
+    if json_path not in (None, "-"):
+        parent = Path(json_path).expanduser().parent
+        if not parent.is_dir():
+            raise AluError(f"cannot write {json_path}: directory {parent} does not exist")
+    if report is not None:
+        from backtest.html import check_report_path
+
+        check_report_path(report)
+    if png is not None:
+        from backtest.png import check_png_dir
+
+        check_png_dir(png)
+
+
+def write_pictures(
+    result: BacktestResult, market: Market, report: Path | None, png: Path | None
+) -> list[tuple[str, Path, int]]:
+    """Write the HTML report and the PNG charts asked for; returns (kind, path, bytes)."""
+    if report is None and png is None:
+        return []
+    from backtest.chart_data import chart_data
+
+    data = chart_data(result, market)
+    written: list[tuple[str, Path, int]] = []
+    if report is not None:
+        from backtest.report import write_report
+
+        path = Path(report).expanduser()
+        written.append(("report", path, write_report(path, result, data)))
+    if png is not None:
+        from backtest.png import write_pngs
+
+        written += [("png", f, f.stat().st_size) for f in write_pngs(Path(png), data)]
+    return written
+
+
+def list_written(written: list[tuple[str, Path, int]], stream: TextIO) -> None:
+    """One line per file written: ``report: PATH (7.0 MB)``."""
+    for kind, path, size in written:
+        shown = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
+        stream.write(f"{kind}: {path} ({shown})\n")
+    stream.flush()
