@@ -1,0 +1,37 @@
+"""Overfitting-aware statistics for a sweep of strategy variants: one flat namespace.
+
+numpy and scipy only, on plain arrays (rows = periods, columns = variants, NaN = no value); no
+pandas, no vectorbt. The definitions live with the code:
+
+- :mod:`backtest.stats_dsr`: per-column moments, the probabilistic Sharpe ratio (PSR), the
+  expected maximum Sharpe ratio of unskilled trials and the deflated Sharpe ratio (DSR), after
+  Bailey and López de Prado (2012, 2014). All Sharpe ratios are **per period**, not annualised.
+Typical use on a ``T x N`` array of daily returns::
+
+    m = return_moments(returns)                       # or per chunk of columns, concatenated
+    dsr = deflated_sharpe_ratio(m.sharpe, m.n_obs, m.skew, m.kurtosis)
+"""
+
+from __future__ import annotations
+
+from backtest.stats_dsr import (
+    EULER_GAMMA,
+    ReturnMoments,
+    deflated_sharpe_ratio,
+    deflated_sharpe_ratio_from_returns,
+    expected_max_sharpe,
+    per_period_sharpe,
+    probabilistic_sharpe_ratio,
+    return_moments,
+)
+
+__all__ = [
+    "EULER_GAMMA",
+    "ReturnMoments",
+    "deflated_sharpe_ratio",
+    "deflated_sharpe_ratio_from_returns",
+    "expected_max_sharpe",
+    "per_period_sharpe",
+    "probabilistic_sharpe_ratio",
+    "return_moments",
+]
