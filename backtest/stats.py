@@ -6,10 +6,14 @@ pandas, no vectorbt. The definitions live with the code:
 - :mod:`backtest.stats_dsr`: per-column moments, the probabilistic Sharpe ratio (PSR), the
   expected maximum Sharpe ratio of unskilled trials and the deflated Sharpe ratio (DSR), after
   Bailey and López de Prado (2012, 2014). All Sharpe ratios are **per period**, not annualised.
+- :mod:`backtest.stats_pbo`: the probability of backtest overfitting (PBO) by combinatorially
+  symmetric cross-validation, after Bailey, Borwein, López de Prado and Zhu (2017).
+
 Typical use on a ``T x N`` array of daily returns::
 
     m = return_moments(returns)                       # or per chunk of columns, concatenated
     dsr = deflated_sharpe_ratio(m.sharpe, m.n_obs, m.skew, m.kurtosis)
+    pbo = pbo_cscv(returns, n_splits=16).pbo          # NaN -> null
 """
 
 from __future__ import annotations
@@ -24,13 +28,29 @@ from backtest.stats_dsr import (
     probabilistic_sharpe_ratio,
     return_moments,
 )
+from backtest.stats_pbo import (
+    CSCVBlocks,
+    PBOResult,
+    cscv_blocks,
+    cscv_splits,
+    n_cscv_splits,
+    pbo_cscv,
+    pbo_from_blocks,
+)
 
 __all__ = [
     "EULER_GAMMA",
+    "CSCVBlocks",
+    "PBOResult",
     "ReturnMoments",
+    "cscv_blocks",
+    "cscv_splits",
     "deflated_sharpe_ratio",
     "deflated_sharpe_ratio_from_returns",
     "expected_max_sharpe",
+    "n_cscv_splits",
+    "pbo_cscv",
+    "pbo_from_blocks",
     "per_period_sharpe",
     "probabilistic_sharpe_ratio",
     "return_moments",
