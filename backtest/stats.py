@@ -8,12 +8,16 @@ pandas, no vectorbt. The definitions live with the code:
   Bailey and López de Prado (2012, 2014). All Sharpe ratios are **per period**, not annualised.
 - :mod:`backtest.stats_pbo`: the probability of backtest overfitting (PBO) by combinatorially
   symmetric cross-validation, after Bailey, Borwein, López de Prado and Zhu (2017).
+- :mod:`backtest.stats_walkforward`: walk-forward windows, in-sample selection and the stitched
+  out-of-sample series.
 
 Typical use on a ``T x N`` array of daily returns::
 
     m = return_moments(returns)                       # or per chunk of columns, concatenated
     dsr = deflated_sharpe_ratio(m.sharpe, m.n_obs, m.skew, m.kurtosis)
     pbo = pbo_cscv(returns, n_splits=16).pbo          # NaN -> null
+    windows = walk_forward_windows(len(returns), 4)
+    oos = stitch_out_of_sample(returns, walk_forward_select(returns, windows), windows)
 """
 
 from __future__ import annotations
@@ -37,6 +41,11 @@ from backtest.stats_pbo import (
     pbo_cscv,
     pbo_from_blocks,
 )
+from backtest.stats_walkforward import (
+    stitch_out_of_sample,
+    walk_forward_select,
+    walk_forward_windows,
+)
 
 __all__ = [
     "EULER_GAMMA",
@@ -54,4 +63,7 @@ __all__ = [
     "per_period_sharpe",
     "probabilistic_sharpe_ratio",
     "return_moments",
+    "stitch_out_of_sample",
+    "walk_forward_select",
+    "walk_forward_windows",
 ]
