@@ -31,15 +31,20 @@ and is left out of PBO.
 The default Sharpe metric is computed from per-block aggregates: for every block and variant the
 count, the sum and the sum of squares of the values (NaN skipped), after subtracting each
 column's mean (which leaves the variance unchanged and avoids cancellation). A half's Sharpe
-ratio is then a sum of ``S/2`` block aggregates: ``mean = sum/n``,
-``var = (sumsq - sum**2/n) / (n - 1)``. Splits are processed in batches, so memory is bounded by
-roughly ``batch x N`` numbers whatever ``C(S, S/2)``.
+ratio is then a sum of ``S/2`` block aggregates: ``mean = sum/n + column mean``,
+``var = (sumsq - sum**2/n) / (n - 1)``. The splits are visited in revolving-door order (each
+differs from the previous one by one block in, one block out), so a split's in-sample sums are
+the previous split's plus one block minus another; the out-of-sample sums are the column totals
+minus the in-sample ones. Splits are processed in batches (the first split of each batch summed
+afresh), so memory stays at a few arrays of ``batch x N`` numbers whatever ``C(S, S/2)``; the
+per-split results are reported in lexicographic order of the in-sample block sets.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 from math import comb
 
@@ -50,7 +55,9 @@ from backtest.stats_dsr import ZERO_VARIANCE_RTOL, _column_chunks
 Metric = Callable[[np.ndarray], np.ndarray]
 
 # Splits per batch are chosen so that one batch holds about this many (split, variant) values.
-_BATCH_ELEMENTS = 1 << 20
+_BATCH_ELEMENTS = 1 << 19
+# ... and at most this many, which also bounds the running sums' rounding (see pbo_from_blocks).
+_MAX_BATCH_SPLITS = 1024
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,39 @@ def cscv_splits(n_splits: int) -> np.ndarray:
     return np.array(list(combinations(range(n_splits), n_splits // 2)), dtype=np.int64)
 
 
+@lru_cache(maxsize=8)
+def _revolving_door(n: int, t: int) -> tuple[tuple[int, ...], ...]:
+    """All ``t``-subsets of ``range(n)`` such that consecutive ones differ by one element swapped.
+
+    The revolving-door Gray code (Knuth, TAOCP 4A, 7.2.1.3): ``R(n, t)`` is ``R(n-1, t)``
+    followed by ``R(n-1, t-1)`` in reverse order, each with ``n-1`` added.
+    """
+    if t == 0:
+        return ((),)
+    if t == n:
+        return (tuple(range(n)),)
+    tail = tuple((*c, n - 1) for c in reversed(_revolving_door(n - 1, t - 1)))
+    return _revolving_door(n - 1, t) + tail
+
+
+@lru_cache(maxsize=8)
+def _door_walk(n_splits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The splits in revolving-door order, the block entering and leaving at each step (entry 0
+    unused) and each split's position in the lexicographic order of :func:`cscv_splits`."""
+    door = _revolving_door(n_splits, n_splits // 2)
+    entering = np.zeros(len(door), dtype=np.int64)
+    leaving = np.zeros(len(door), dtype=np.int64)
+    for k in range(1, len(door)):
+        (entering[k],) = set(door[k]) - set(door[k - 1])
+        (leaving[k],) = set(door[k - 1]) - set(door[k])
+    lexicographic = {c: i for i, c in enumerate(combinations(range(n_splits), n_splits // 2))}
+    position = np.array([lexicographic[c] for c in door], dtype=np.int64)
+    arrays = (np.array(door, dtype=np.int64), entering, leaving, position)
+    for a in arrays:
+        a.flags.writeable = False  # cached and shared between calls
+    return arrays
+
+
 def cscv_blocks(
     performance: np.ndarray, *, n_splits: int = 16, chunk_columns: int | None = None
 ) -> CSCVBlocks:
@@ -203,42 +243,65 @@ def cscv_blocks(
 def _sharpe_from_aggregates(
     s: np.ndarray, q: np.ndarray, n: np.ndarray, center: np.ndarray
 ) -> np.ndarray:
-    """Per-period Sharpe ratio from centred count/sum/sum of squares; NaN where undefined."""
+    """Per-period Sharpe ratio from centred count/sum/sum of squares; -inf where undefined.
+
+    ``s`` and ``q`` (splits x variants) are consumed: the arithmetic runs in place on them.
+    ``n`` is splits x variants, or splits x 1 when every variant has the same count.
+    Undefined (fewer than 2 values, or a variance at most ``ZERO_VARIANCE_RTOL`` of the mean
+    square) is -inf, which ranks below every defined value and ties with itself.
+    """
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_c = s / n
-        var = (q - s * mean_c) / (n - 1)
-        dispersed = (n >= 2) & (var > ZERO_VARIANCE_RTOL * (q / n))
-        sharpe = (mean_c + center) / np.sqrt(var)
-    return np.where(dispersed, sharpe, np.nan)
+        sharpe = s / n  # the centred mean, for now
+        s *= sharpe
+        np.subtract(q, s, out=s)  # (n - 1) * variance = sumsq - sum**2 / n
+        q *= ZERO_VARIANCE_RTOL * (n - 1) / n
+        undefined = s <= q
+        if not np.all(n >= 2):
+            undefined |= n < 2
+        s /= n - 1
+        np.sqrt(s, out=s)
+        sharpe += center
+        sharpe /= s
+    np.copyto(sharpe, -np.inf, where=undefined)
+    return sharpe
 
 
 def _rank_winners(r_is: np.ndarray, r_oos: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Steps 3-4 for a batch of splits: rows are splits, columns variants.
+    """Steps 3-4 for a batch of splits: rows are splits, columns variants, -inf = undefined.
 
-    Returns the winner's column (-1 if none defined), its in- and out-of-sample values and its
-    relative rank ``omega`` (NaN if no winner).
+    Returns the winner's column (-1 if none is defined), its in- and out-of-sample values (NaN
+    when undefined) and its relative rank ``omega`` (NaN if no winner). Ties get their average
+    rank; -inf values tie with each other below every defined value.
     """
     n_variants = r_is.shape[1]
-    is_ = np.where(np.isnan(r_is), -np.inf, r_is)
-    oos = np.where(np.isnan(r_oos), -np.inf, r_oos)
-    best = np.argmax(is_, axis=1)
+    best = np.argmax(r_is, axis=1)
     rows = np.arange(len(best))
-    has_winner = np.isfinite(is_[rows, best])
-    sel_oos = oos[rows, best][:, None]
-    rank = (oos < sel_oos).sum(axis=1) + ((oos == sel_oos).sum(axis=1) + 1) / 2.0
-    omega = np.where(has_winner, rank / (n_variants + 1.0), np.nan)
+    is_best = r_is[rows, best]
+    oos_best = r_oos[rows, best]
+    has_winner = np.isfinite(is_best)
+    below = np.count_nonzero(r_oos < oos_best[:, None], axis=1)
+    ties = np.count_nonzero(r_oos == oos_best[:, None], axis=1)
+    omega = np.where(has_winner, (below + (ties + 1) / 2.0) / (n_variants + 1.0), np.nan)
     return (
         np.where(has_winner, best, -1),
-        np.where(has_winner, r_is[rows, best], np.nan),
-        np.where(has_winner, r_oos[rows, best], np.nan),
+        np.where(has_winner, is_best, np.nan),
+        np.where(has_winner & np.isfinite(oos_best), oos_best, np.nan),
         omega,
     )
 
 
 def _result(
-    parts: list[tuple[np.ndarray, ...]], splits: np.ndarray, blocks_info: tuple[int, int, int]
+    parts: list[tuple[np.ndarray, ...]],
+    splits: np.ndarray,
+    blocks_info: tuple[int, int, int],
+    *,
+    reorder: np.ndarray | None = None,
 ) -> PBOResult:
-    selected, is_perf, oos_perf, omega = (np.concatenate(p) for p in zip(*parts, strict=True))
+    """Assemble the per-split arrays (taken in ``reorder`` order if given) and PBO."""
+    selected, is_perf, oos_perf, omega = (
+        np.concatenate(p) if reorder is None else np.concatenate(p)[reorder]
+        for p in zip(*parts, strict=True)
+    )
     logits = np.log(omega / (1.0 - omega))
     defined = ~np.isnan(logits)
     pbo = float(np.mean(logits[defined] <= 0.0)) if defined.any() else float("nan")
@@ -266,7 +329,8 @@ def pbo_from_blocks(blocks: CSCVBlocks, *, batch_size: int | None = None) -> PBO
         From :func:`cscv_blocks` (possibly joined over column chunks with
         :meth:`CSCVBlocks.concat`).
     batch_size : int, optional
-        Splits evaluated together; default about ``2**20 / N`` (memory only).
+        Splits evaluated together; default ``2**19 / N``, at most 1024 (memory only; the
+        in-sample sums are re-added from scratch at the start of every batch).
 
     Returns
     -------
@@ -278,23 +342,42 @@ def pbo_from_blocks(blocks: CSCVBlocks, *, batch_size: int | None = None) -> PBO
     n_variants = blocks.n_variants
     if n_variants < 2 or blocks.block_length == 0:
         return _undefined(*info)
-    splits = cscv_splits(blocks.n_splits)
-    in_sample = np.zeros((len(splits), blocks.n_splits))
-    np.put_along_axis(in_sample, splits, 1.0, axis=1)
-    counts = blocks.counts.astype(np.float64)
-    step = batch_size or max(1, _BATCH_ELEMENTS // n_variants)
+    # Walk the splits in revolving-door order: each differs from the previous one by one block
+    # in and one block out, so within a batch the in-sample aggregates are the first split's
+    # (summed afresh) plus a running sum of (entering block - leaving block), one row at a time
+    # (the block rows stay in cache). Out-of-sample = column totals - in-sample. Elementwise
+    # numpy only: no BLAS, so no thread contention.
+    door, entering, leaving, position = _door_walk(blocks.n_splits)
+    same_counts = bool((blocks.counts == blocks.counts[:, :1]).all())
+    stacked = [blocks.sums, blocks.sumsq]
+    if not same_counts:
+        stacked.append(blocks.counts.astype(np.float64))
+    stacked = np.concatenate(stacked, axis=1)
+    totals = stacked.sum(axis=0)
+    n_is = n_oos = None  # counts per split and variant: columns 2N.. of the aggregates
+    if same_counts:  # one count per block, shared by every column: per split only
+        block_counts = blocks.counts[:, 0].astype(np.float64)
+        n_is = block_counts[door].sum(axis=1)[:, None]
+        n_oos = block_counts.sum() - n_is
+    step = batch_size or min(_MAX_BATCH_SPLITS, max(1, _BATCH_ELEMENTS // n_variants))
     parts = []
-    for start in range(0, len(splits), step):
-        a_is = in_sample[start : start + step]
-        a_oos = 1.0 - a_is
-        r_is = _sharpe_from_aggregates(
-            a_is @ blocks.sums, a_is @ blocks.sumsq, a_is @ counts, blocks.center
-        )
-        r_oos = _sharpe_from_aggregates(
-            a_oos @ blocks.sums, a_oos @ blocks.sumsq, a_oos @ counts, blocks.center
-        )
-        parts.append(_rank_winners(r_is, r_oos))
-    return _result(parts, splits, info)
+    for start in range(0, len(door), step):
+        stop = min(start + step, len(door))
+        agg_is = np.empty((stop - start, stacked.shape[1]))
+        np.sum(stacked[door[start]], axis=0, out=agg_is[0])
+        for i, k in enumerate(range(start + 1, stop), start=1):
+            np.add(agg_is[i - 1], stacked[entering[k]], out=agg_is[i])
+            agg_is[i] -= stacked[leaving[k]]
+        agg_oos = totals - agg_is
+        halves = []
+        for agg, n in ((agg_is, n_is), (agg_oos, n_oos)):
+            counts = agg[:, 2 * n_variants :] if n is None else n[start:stop]
+            sums, sumsq = agg[:, :n_variants], agg[:, n_variants : 2 * n_variants]
+            halves.append(_sharpe_from_aggregates(sums, sumsq, counts, blocks.center))
+        parts.append(_rank_winners(*halves))
+    by_split = np.empty(len(door), dtype=np.int64)
+    by_split[position] = np.arange(len(door))  # revolving-door index of each lexicographic split
+    return _result(parts, cscv_splits(blocks.n_splits), info, reorder=by_split)
 
 
 def pbo_cscv(
@@ -355,9 +438,10 @@ def pbo_cscv(
         mask[chosen] = True
         r = []
         for half in (mask, ~mask):
-            values = np.asarray(metric(arr[block_rows[half].ravel()]), dtype=np.float64)
+            values = np.array(metric(arr[block_rows[half].ravel()]), dtype=np.float64)
             if values.shape != (n_variants,):
                 raise ValueError(f"metric returned shape {values.shape}, expected ({n_variants},)")
+            values[np.isnan(values)] = -np.inf
             r.append(values[None, :])
         parts.append(_rank_winners(*r))
     return _result(parts, splits, info)

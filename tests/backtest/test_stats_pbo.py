@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from itertools import combinations
+from itertools import combinations, pairwise
 
 import numpy as np
 import pytest
@@ -18,6 +18,7 @@ from backtest.stats import (
     pbo_from_blocks,
     per_period_sharpe,
 )
+from backtest.stats_pbo import _revolving_door
 
 # --- worked by hand -------------------------------------------------------------------------
 
@@ -185,6 +186,15 @@ def test_splits_are_symmetric_and_counted():
     as_sets = {frozenset(c) for c in splits.tolist()}
     assert all(frozenset(range(6)) - c in as_sets for c in as_sets)  # each mirror is there
     assert n_cscv_splits(16) == 12870
+
+
+@pytest.mark.parametrize("s", [2, 4, 8, 16])
+def test_the_revolving_door_visits_every_split_once_one_swap_at_a_time(s):
+    # The fast path walks the splits in this order; results are reported in lexicographic order.
+    door = _revolving_door(s, s // 2)
+    assert sorted(door) == [tuple(c) for c in cscv_splits(s).tolist()]
+    for a, b in pairwise(door):
+        assert len(set(a) ^ set(b)) == 2
 
 
 def test_pbo_invariances():
