@@ -34,9 +34,9 @@ EULER_GAMMA = float(np.euler_gamma)  # 0.5772156649...
 # noise (e.g. a constant column), not dispersion: the standard deviation counts as zero.
 ZERO_VARIANCE_RTOL = 1e-10
 
-# Columns handled per step by the column-wise helpers: bounds the temporaries to ~32 MB of
+# Columns handled per step by the column-wise helpers: bounds the temporaries to ~8 MB of
 # float64 whatever the width of the input.
-_CHUNK_ELEMENTS = 1 << 22
+_CHUNK_ELEMENTS = 1 << 20
 
 
 class ReturnMoments(NamedTuple):
@@ -86,7 +86,7 @@ def return_moments(returns: np.ndarray, *, chunk_columns: int | None = None) -> 
         Per-period (daily) returns, one column per variant. NaN marks a missing value (e.g. the
         days before a variant starts); each column's moments use its non-NaN values only.
     chunk_columns : int, optional
-        Columns processed per step (default: enough for ~4 M elements). Only memory and speed
+        Columns processed per step (default: enough for ~1 M elements). Only memory and speed
         depend on it; the loop is over blocks of columns, the arithmetic is vectorised.
 
     Returns

@@ -206,7 +206,7 @@ def cscv_blocks(
     n_splits : int, default 16
         ``S``, even. Blocks have ``L = T // S`` rows; the last ``T - S*L`` rows are dropped.
     chunk_columns : int, optional
-        Columns processed per step (memory only; default ~4 M elements per step).
+        Columns processed per step (memory only; default ~1 M elements per step).
 
     Returns
     -------
