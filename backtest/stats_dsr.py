@@ -173,8 +173,10 @@ def probabilistic_sharpe_ratio(
 
     ``PSR = Phi( (SR - SR*) * sqrt(T - 1) / sqrt(1 - g3 * SR + (g4 - 1) / 4 * SR**2) )``
 
-    with ``Phi`` the standard normal CDF (Bailey and López de Prado 2012, eq. for
-    ``PSR(SR*)``; 2014, eq. 9 with ``SR* = SR_0``). Vectorised: the arguments broadcast.
+    with ``Phi`` the standard normal CDF: the probabilistic Sharpe ratio of Bailey and López de
+    Prado (2012), as restated in their 2014 DSR paper (where ``SR* = SR_0``). The square root in
+    the denominator is ``sqrt(T - 1)`` times the standard error of the estimated Sharpe ratio
+    under non-normal IID returns. Vectorised: the arguments broadcast.
 
     Parameters
     ----------
@@ -213,9 +215,10 @@ def expected_max_sharpe(
 
     ``E[max SR] ~= sqrt(V) * ((1 - gamma) * Phi^-1(1 - 1/N) + gamma * Phi^-1(1 - 1/(N e)))``
 
-    with ``gamma`` the Euler-Mascheroni constant and ``e`` Euler's number (Bailey and López de
-    Prado 2014, eq. 11; the trials' true Sharpe ratios are 0 and their estimates are normal with
-    variance ``V``). Vectorised over both arguments.
+    with ``gamma`` the Euler-Mascheroni constant and ``e`` Euler's number: the benchmark ``SR_0``
+    of Bailey and López de Prado (2014), from the expected maximum of ``N`` independent normal
+    draws (the trials' true Sharpe ratios are 0 and their estimates are normal with variance
+    ``V``). Vectorised over both arguments.
 
     Parameters
     ----------
@@ -261,7 +264,7 @@ def deflated_sharpe_ratio(
 
     ``DSR_i = PSR(SR_i; SR* = SR_0, T_i, skew_i, kurtosis_i)`` with
     ``SR_0 = expected_max_sharpe(N, V)``: the probability that variant ``i``'s true Sharpe ratio
-    exceeds the highest Sharpe ratio ``N`` unskilled variants would show by luck (paper, eq. 10).
+    exceeds the highest Sharpe ratio ``N`` unskilled variants would show by luck.
 
     Parameters
     ----------

@@ -1,8 +1,8 @@
 """Probability of backtest overfitting by combinatorially symmetric cross-validation (CSCV).
 
 Bailey, D. H., Borwein, J. M., López de Prado, M. and Zhu, Q. J. (2017), "The Probability of
-Backtest Overfitting", Journal of Computational Finance 20(4), 39-69; section 2 (the CSCV
-procedure, steps 1-5) and the definition of PBO that follows it.
+Backtest Overfitting", Journal of Computational Finance 20(4), 39-69: the CSCV procedure and
+the definition of PBO.
 
 The procedure, on a performance matrix ``M`` of ``T`` rows (periods, e.g. daily returns) by
 ``N`` columns (variants):
@@ -19,9 +19,10 @@ The procedure, on a performance matrix ``M`` of ``T`` rows (periods, e.g. daily 
    ascending order (1 = worst, ``N`` = best, ties get their average rank), and the logit
    ``lambda = ln(omega / (1 - omega))``.
 5. ``PBO = #{lambda <= 0} / #splits``: the fraction of splits in which the in-sample winner ends
-   at or below the out-of-sample median. The paper writes it as the integral of the logits'
-   distribution over ``(-inf, 0]``, so a logit of exactly 0 (``omega = 1/2``, possible for odd
-   ``N``) counts as overfit; the R package ``pbo`` and ``pypbo`` also use ``<=``.
+   at or below the out-of-sample median. The paper writes ``PBO = integral of f(lambda) from
+   -inf to 0`` with ``f`` the logits' distribution; as ``f`` is a sum of point masses here, a
+   logit of exactly 0 (``omega = 1/2``, possible for odd ``N``) must fall on one side: it
+   counts as overfit (``<=``), as in the R package ``pbo`` and in ``pypbo``.
 
 Undefined metric values (NaN, e.g. a zero standard deviation) rank below every defined value:
 such a variant is never selected while another has a defined in-sample value, and ranks at the

@@ -7,6 +7,8 @@ Normal quantiles and CDFs in the expected values come from the standard library'
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from statistics import NormalDist
 
 import numpy as np
@@ -264,3 +266,9 @@ def test_return_moments_constant_and_empty_columns_are_nan():
     m = return_moments(returns)
     assert np.isnan(m.sharpe).all() and np.isnan(m.skew).all() and np.isnan(m.kurtosis).all()
     assert m.n_obs.tolist() == [5, 1, 0]
+
+
+def test_the_stats_modules_import_neither_pandas_nor_vectorbt():
+    code = "import sys, backtest.stats; print(sorted({'pandas', 'vectorbt', 'numba'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
