@@ -8,6 +8,8 @@ from itertools import combinations, pairwise
 import numpy as np
 import pytest
 import scipy.stats as ss
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backtest.stats import (
     CSCVBlocks,
@@ -109,6 +111,23 @@ def test_fast_path_equals_the_literal_procedure(t, n, s):
     m = rng.normal(0.0002, 0.01, size=(t, n)) + rng.normal(0.0, 0.002, size=(1, n))
     expected_pbo, expected_logits = naive_pbo(m, s)
     res = pbo_cscv(m, n_splits=s, batch_size=5)  # small batches: several per run
+    assert res.pbo == expected_pbo
+    np.testing.assert_allclose(res.logits, expected_logits, rtol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    s=st.sampled_from([2, 4, 6, 8]),
+    n=st.integers(2, 7),
+    extra_rows=st.integers(0, 40),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_fast_path_equals_the_literal_procedure_on_random_shapes(s, n, extra_rows, seed):
+    # At least 2 rows per block, so every half has a defined Sharpe ratio.
+    rng = np.random.default_rng(seed)
+    m = rng.standard_t(3, size=(2 * s + extra_rows, n)) * 0.01
+    expected_pbo, expected_logits = naive_pbo(m, s)
+    res = pbo_cscv(m, n_splits=s)
     assert res.pbo == expected_pbo
     np.testing.assert_allclose(res.logits, expected_logits, rtol=1e-12)
 
