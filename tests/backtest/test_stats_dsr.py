@@ -156,6 +156,22 @@ def test_dsr_increases_with_the_track_record_when_above_the_benchmark():
     assert np.all(np.diff(dsr) > 0)
 
 
+def test_dsr_default_trials_and_variance():
+    # By default N = number of variants and V = the sample variance (ddof=1) of their SRs:
+    # SRs 0.01, 0.03, 0.08 -> mean 0.04, squared deviations 9, 1, 16 (x1e-4), V = 26e-4 / 2.
+    sr, t = np.array([0.01, 0.03, 0.08]), np.array([500, 800, 1000])
+    sr0 = expected_max_sharpe(3, 13e-4)
+    np.testing.assert_allclose(
+        deflated_sharpe_ratio(sr, t, 0.0, 3.0), probabilistic_sharpe_ratio(sr, sr0, t), rtol=1e-12
+    )
+    # n_trials overrides N (e.g. variants tried earlier and not passed in)
+    np.testing.assert_allclose(
+        deflated_sharpe_ratio(sr, t, 0.0, 3.0, n_trials=50),
+        probabilistic_sharpe_ratio(sr, expected_max_sharpe(50, 13e-4), t),
+        rtol=1e-12,
+    )
+
+
 def test_dsr_degenerate_inputs():
     # a single variant: nothing to deflate, DSR = PSR(0) (its variance is undefined but unused)
     assert deflated_sharpe_ratio([0.1], [101], [0.0], [3.0])[0] == pytest.approx(
