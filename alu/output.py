@@ -16,9 +16,20 @@ import numpy as np
 
 from alu.errors import AluError
 
+_PLAIN = frozenset({str, int, bool, type(None)})
+
 
 def jsonable(value: Any) -> Any:
     """``value`` with NaN/inf as None, numpy scalars as Python numbers, dates as YYYY-MM-DD."""
+    kind = type(value)  # exact-type fast paths first: large results are mostly these
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if kind is list:
+        return [jsonable(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -72,13 +83,26 @@ def publish(tmp: Path, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def dumps(obj: Any) -> str:
+def dumps(obj: Any, *, compact: bool = False) -> str:
+    """JSON text: indented for reading, or compact for large documents."""
+    if compact:
+        return json.dumps(jsonable(obj), separators=(",", ":"), allow_nan=False) + "\n"
     return json.dumps(jsonable(obj), indent=2, allow_nan=False) + "\n"
 
 
-def write_json(target: str, obj: Any) -> None:
+def write_json(target: str, obj: Any, *, compact: bool = False) -> None:
     """JSON to ``target``: a file path (written atomically) or ``-`` for standard output."""
-    write_text(target, dumps(obj))
+    write_text(target, dumps(obj, compact=compact))
+
+
+def floats(values: Any) -> list[float | None]:
+    """An array of numbers as a JSON-ready list (NaN and infinities as None), in one pass."""
+    array = np.asarray(values, dtype=np.float64)
+    out = array.tolist()
+    if not np.isfinite(array).all():
+        for i in np.flatnonzero(~np.isfinite(array)):
+            out[i] = None
+    return out
 
 
 def write_text(target: str, text: str) -> None:

@@ -15,8 +15,16 @@ if TYPE_CHECKING:
     from strategies.base import Strategy
 
 
-def console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+def console(*, piped_width: int | None = None) -> Console:
+    """A console for stdout; ``piped_width`` widens it when stdout is not a terminal (wide
+    tables then stay whole in files and pipes instead of wrapping at 80 columns)."""
+    import os
+    import sys
+
+    width = None
+    if piped_width and not sys.stdout.isatty() and "COLUMNS" not in os.environ:
+        width = piped_width
+    return Console(highlight=False, soft_wrap=False, width=width)
 
 
 METRIC_COLUMNS: tuple[tuple[str, str, str], ...] = (

@@ -198,9 +198,26 @@ def simulate_many(
         size_type=size_type,
         direction=np.asarray(int(Direction.Both)),
         fees=np.asarray(float(costs.fees)),
+        # Every argument is passed, even at its default: an omitted array default enters
+        # numba's signature by identity, which would defeat the on-disk cache in every process.
+        fixed_fees=np.asarray(0.0),
         slippage=np.asarray(float(costs.slippage)),
+        min_size=np.asarray(0.0),
+        max_size=np.asarray(np.inf),
+        size_granularity=np.asarray(np.nan),
+        reject_prob=np.asarray(0.0),
+        lock_cash=np.asarray(False),
+        allow_partial=np.asarray(True),
+        raise_reject=np.asarray(False),
+        log=np.asarray(False),
+        val_price=np.asarray(np.inf),
         close=price,
+        auto_call_seq=False,
+        ffill_val_price=True,
+        update_value=False,
         max_orders=max(1, int(np.count_nonzero(~np.isnan(size)))),
+        max_logs=0,
+        init_temp_records=False,
         flex_2d=True,
     )
     orders["idx"] = day_of[orders["idx"], orders["col"]]

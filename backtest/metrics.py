@@ -89,8 +89,15 @@ def drawdown(equity: np.ndarray, initial: float) -> np.ndarray:
 
 
 def max_drawdown(equity: np.ndarray, initial: float) -> float | np.ndarray:
-    """Largest fall from a running peak (the initial cash included), as a positive fraction."""
-    return _scalar(np.max(drawdown(equity, initial), axis=0))
+    """Largest fall from a running peak (the initial cash included), as a positive fraction.
+
+    Equal to ``max(drawdown(equity, initial))``, computed in place (one days x variants array).
+    """
+    equity = np.asarray(equity, dtype=np.float64)
+    ratio = np.maximum.accumulate(equity, axis=0)
+    np.maximum(ratio, initial, out=ratio)
+    np.divide(equity, ratio, out=ratio)
+    return _scalar(1.0 - np.min(ratio, axis=0))
 
 
 def exposure(position: np.ndarray) -> float | np.ndarray:

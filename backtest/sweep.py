@@ -91,6 +91,16 @@ def run_sweep(
     union_pos = {s: b.index.searchsorted(dates, side="right") - 1 for s, b in bars.items()}
     split_at = _split_positions(spec.split, bars, dates)
     scopes = [FULL] if split_at is None else [FULL, IN_SAMPLE, OUT_OF_SAMPLE]
+    inputs = market.signal_inputs() if any(v.strategy.families for v in spec.variants) else None
+    stacks = [
+        (members, StackedSignals(strategy, [spec.variants[i].params for i in members], inputs))
+        for strategy, members in _by_strategy(spec.variants)
+    ]
+    tasks = [
+        (members, stack, np.arange(s, min(s + spec.chunk_size, len(members))))
+        for members, stack in stacks
+        for s in range(0, len(members), spec.chunk_size)
+    ]
     metrics = {
         scope: {
             name: {m: np.full(n, np.nan) for m in METRICS} for name in [*spec.symbols, PORTFOLIO]
@@ -99,35 +109,36 @@ def run_sweep(
     }
     pooled = {scope: (np.zeros(n), np.zeros(n)) for scope in scopes}  # closed trades, wins
     returns = np.empty((len(dates), n)) if spec.keep_returns else None
-    inputs = market.signal_inputs() if any(v.strategy.families for v in spec.variants) else None
     allow_short = spec.direction == "both"
     initial_total = spec.costs.init_cash * len(spec.symbols)
+    prices = {
+        s: (b["close"].to_numpy(), b["open"].fillna(b["close"]).to_numpy()) for s, b in bars.items()
+    }
 
-    for strategy, members in _by_strategy(spec.variants):
-        stack = StackedSignals(strategy, [spec.variants[i].params for i in members], inputs)
-        for start in range(0, len(members), spec.chunk_size):
-            local = np.arange(start, min(start + spec.chunk_size, len(members)))
-            columns = members[local]
-            total = np.zeros((len(dates), len(local)))
-            for symbol, symbol_bars in bars.items():
-                stance = stack.stances(symbol, symbol_bars.index, local, allow_short=allow_short)
-                close = symbol_bars["close"].to_numpy()
-                fill = symbol_bars["open"].fillna(symbol_bars["close"]).to_numpy()
-                accounts = simulate_many(close, fill, stance, spec.costs)
-                cut = None if split_at is None else split_at[symbol]
-                _store(metrics, pooled, symbol, columns, accounts, close, spec.costs.init_cash, cut)
-                pos = union_pos[symbol]
-                total += np.where(
-                    (pos >= 0)[:, None], accounts.equity[pos.clip(0)], spec.costs.init_cash
-                )
-            cut = None if split_at is None else split_at[PORTFOLIO]
-            _store_portfolio(metrics, pooled, spec.symbols, columns, total, initial_total, cut)
-            if returns is not None:
-                previous = np.vstack([np.full((1, len(local)), initial_total), total[:-1]])
-                returns[:, columns] = total / previous - 1.0
-            if progress is not None:
-                progress(len(local))
-        stack.release()
+    def run_chunk(task) -> None:
+        members, stack, local = task
+        columns = members[local]
+        total = np.zeros((len(dates), len(local)))
+        for symbol, symbol_bars in bars.items():
+            stance = stack.stances(symbol, symbol_bars.index, local, allow_short=allow_short)
+            close, fill = prices[symbol]
+            accounts = simulate_many(close, fill, stance, spec.costs)
+            cut = None if split_at is None else split_at[symbol]
+            _store(metrics, pooled, symbol, columns, accounts, close, spec.costs.init_cash, cut)
+            pos = union_pos[symbol]
+            total += np.where(
+                (pos >= 0)[:, None], accounts.equity[pos.clip(0)], spec.costs.init_cash
+            )
+        cut = None if split_at is None else split_at[PORTFOLIO]
+        _store_portfolio(metrics, pooled, spec.symbols, columns, total, initial_total, cut)
+        if returns is not None:
+            previous = np.vstack([np.full((1, len(local)), initial_total), total[:-1]])
+            returns[:, columns] = total / previous - 1.0
+
+    for task in tasks:
+        run_chunk(task)
+        if progress is not None:
+            progress(len(task[2]))
     split_index = None if split_at is None else split_at[PORTFOLIO]
     return SweepResult(spec, dates, metrics, returns, split_index)
 

@@ -47,20 +47,14 @@ def catalyst_signals(
     events = events.sort_index(kind="stable")
     if events.empty or n_days == 0:
         return _empty(days)
-    day_ns = days.to_numpy(dtype="datetime64[D]").astype(np.int64)[None, :]
-    date = events.index.to_numpy(dtype="datetime64[D]").astype(np.int64)[:, None]
-    announced = events["announced"].to_numpy(dtype="datetime64[D]").astype(np.int64)[:, None]
-    before = _per_event(events, "window_before", window_before)[:, None]
-    after = _per_event(events, "window_after", window_after)[:, None]
-
-    known = announced < day_ns
+    day_ns, date, known = _event_grid(events, days)
     ahead = np.where(known & (date >= day_ns), date - day_ns, np.iinfo(np.int64).max)
     nxt = ahead.argmin(axis=0)
     has_next = ahead[nxt, np.arange(n_days)] != np.iinfo(np.int64).max
     behind = np.where(date < day_ns, day_ns - date, np.iinfo(np.int64).max)
     last = behind.argmin(axis=0)
     has_last = behind[last, np.arange(n_days)] != np.iinfo(np.int64).max
-    inside = known & (day_ns >= date - before) & (day_ns <= date + after)
+    inside = _inside(events, day_ns, date, known, window_before, window_after)
     first_inside = inside.argmax(axis=0)
     in_window = inside.any(axis=0)
 
@@ -79,6 +73,38 @@ def catalyst_signals(
         },
         index=days,
     )
+
+
+def in_catalyst_window(
+    events: pd.DataFrame,
+    days: pd.DatetimeIndex,
+    *,
+    window_before: int = 5,
+    window_after: int = 5,
+) -> np.ndarray:
+    """Just the ``in_catalyst_window`` flag of :func:`catalyst_signals` (bool per day), for
+    sweeps that need only the flag. Same rule and parameters."""
+    days = pd.DatetimeIndex(days)
+    if events.empty or len(days) == 0:
+        return np.zeros(len(days), dtype=bool)
+    events = events.sort_index(kind="stable")
+    day_ns, date, known = _event_grid(events, days)
+    return _inside(events, day_ns, date, known, window_before, window_after).any(axis=0)
+
+
+def _event_grid(events: pd.DataFrame, days: pd.DatetimeIndex):
+    """Days and event dates as day numbers (events x days grid), and which events are known."""
+    day_ns = days.to_numpy(dtype="datetime64[D]").astype(np.int64)[None, :]
+    date = events.index.to_numpy(dtype="datetime64[D]").astype(np.int64)[:, None]
+    announced = events["announced"].to_numpy(dtype="datetime64[D]").astype(np.int64)[:, None]
+    return day_ns, date, announced < day_ns
+
+
+def _inside(events, day_ns, date, known, window_before: int, window_after: int) -> np.ndarray:
+    """events x days: the day lies in the event's window and the event is known that day."""
+    before = _per_event(events, "window_before", window_before)[:, None]
+    after = _per_event(events, "window_after", window_after)[:, None]
+    return known & (day_ns >= date - before) & (day_ns <= date + after)
 
 
 def _per_event(events: pd.DataFrame, column: str, default: int) -> np.ndarray:

@@ -20,8 +20,7 @@ def latch(entry: np.ndarray, exit: np.ndarray) -> np.ndarray:
     if entry.shape[0] == 0:
         return entry.copy()
     events = exit | entry
-    days = np.arange(entry.shape[0]).reshape((-1,) + (1,) * (entry.ndim - 1))
-    last = np.maximum.accumulate(np.where(events, days, -1), axis=0)
-    at = last.clip(0)
-    held = np.take_along_axis(entry, at, axis=0) & ~np.take_along_axis(exit, at, axis=0)
-    return held & (last >= 0)
+    days = np.arange(entry.shape[0], dtype=np.int32).reshape((-1,) + (1,) * (entry.ndim - 1))
+    last = np.maximum.accumulate(np.where(events, days, np.int32(-1)), axis=0)
+    set_there = entry & ~exit  # what the latest event left the latch at
+    return np.take_along_axis(set_there, last.clip(0), axis=0) & (last >= 0)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from signals.align import asof_positions
-from signals.catalysts import catalyst_signals
+from signals.catalysts import catalyst_signals, in_catalyst_window
 from signals.states import MISSING_CODE
 from strategies.base import (
     CATALYSTS,
@@ -100,10 +100,16 @@ class StackedSignals:
         family = self._family_of(column)
         if family == CATALYSTS:
             events = self.inputs.catalysts
-            parts = [
-                _encode(catalyst_signals(events, days, **family_kwargs(CATALYSTS, p))[column])
-                for p in self._distinct[CATALYSTS]
-            ]
+            if column == "in_catalyst_window":  # the flag alone: no event-name columns
+                parts = [
+                    in_catalyst_window(events, days, **family_kwargs(CATALYSTS, p))
+                    for p in self._distinct[CATALYSTS]
+                ]
+            else:
+                parts = [
+                    _encode(catalyst_signals(events, days, **family_kwargs(CATALYSTS, p))[column])
+                    for p in self._distinct[CATALYSTS]
+                ]
         else:
             parts = []
             lag = family == INVENTORY

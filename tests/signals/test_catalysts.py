@@ -78,3 +78,11 @@ def test_events_between_respects_announcement():
     assert events_between(EVENTS, pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-15"))[
         "name"
     ].tolist() == ["A"]
+
+
+def test_window_flag_alone_equals_the_full_signal(frame):
+    from signals.catalysts import in_catalyst_window
+
+    flag = in_catalyst_window(EVENTS, DAYS, window_before=5, window_after=5)
+    assert flag.tolist() == frame["in_catalyst_window"].tolist()
+    assert not in_catalyst_window(EVENTS.iloc[:0], DAYS).any()

@@ -1,0 +1,239 @@
+"""``alu compare``: variants from grids or a TOML file, one sweep, an honest ranking."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from alu.data.market import Market
+from alu.data.source import resolve_source
+from alu.errors import AluError
+from alu.options import check_fraction, parse_day, parse_symbols, parse_window
+from strategies.params import parse_assignments
+from strategies.variants import (
+    count_from_grids,
+    load_variants_file,
+    variants_from_grids,
+)
+
+
+def run(
+    *,
+    strategy: str,
+    grid: list[str] | None,
+    variants_file: Path | None,
+    param: list[str] | None,
+    symbols: str | None,
+    start: str | None,
+    end: str | None,
+    fees: float,
+    slippage: float,
+    direction: str,
+    data_dir: Path | None,
+    rank_by: str,
+    top: int,
+    split: str | None,
+    walk_forward: int | None,
+    json_path: str | None,
+    csv_path: str | None,
+    plot_path: Path | None,
+    max_variants: int,
+    yes: bool,
+    quiet: bool,
+) -> None:
+    from backtest.compare import check_rank_metric
+
+    rank_by = check_rank_metric(rank_by)
+    first, last = parse_window(start, end)
+    fees = check_fraction(fees, "--fees")
+    slippage = check_fraction(slippage, "--slippage")
+    if top < 1:
+        raise AluError("--top must be at least 1")
+    if walk_forward is not None and walk_forward < 2:
+        raise AluError("--walk-forward needs at least 2 windows")
+    if grid and variants_file is not None:
+        raise AluError("give either --grid or --variants, not both")
+    # Size check before any expansion or data loading.
+    size = count_from_grids(grid) if variants_file is None else None
+    if size is not None and size > max_variants and not yes:
+        raise AluError(
+            f"the grid has {size:,} variants, more than --max-variants {max_variants:,}; "
+            "pass --yes to run it anyway"
+        )
+    if variants_file is not None:
+        if param:
+            raise AluError(
+                "--param applies to --grid sweeps; put fixed values in the variants file"
+            )
+        variants = load_variants_file(variants_file)
+    else:
+        variants = variants_from_grids(strategy, grid, parse_assignments(param))
+    if len(variants) > max_variants and not yes:
+        raise AluError(
+            f"{len(variants):,} variants, more than --max-variants {max_variants:,}; "
+            "pass --yes to run them anyway"
+        )
+    plot_keys = _heatmap_keys(variants, plot_path)
+    for target in (json_path, csv_path, plot_path):
+        _check_writable(target)
+
+    market = Market(resolve_source(data_dir), end=last)
+    resolved, notes = market.resolve_symbols(parse_symbols(symbols))
+    split_day = _parse_split(split)
+
+    from backtest.compare import build_comparison
+    from backtest.engine import Costs
+    from backtest.run import BacktestSpec, describe_data
+    from backtest.sweep import SweepSpec, run_sweep
+
+    spec = SweepSpec(
+        variants=variants,
+        symbols=resolved,
+        start=first,
+        end=last,
+        costs=Costs(fees=fees, slippage=slippage),
+        direction=direction,
+    )
+    spec.split = _resolve_split(split_day, market, spec)
+    with _progress(len(variants), quiet=quiet) as advance:
+        sweep = run_sweep(market, spec, progress=advance)
+    comparison = build_comparison(sweep, rank_by=rank_by, walk_forward=walk_forward)
+    widest = max((v.strategy for v in variants), key=lambda s: len(s.families))
+    describe = BacktestSpec(widest, {}, resolved, first, last, spec.costs, direction)
+    comparison.data = describe_data(market, describe)
+    comparison.notes = notes
+    if any(v.strategy.long_only for v in variants) and direction == "both":
+        comparison.notes.append("buy_hold is long-only: --direction both changes nothing for it")
+
+    if json_path is not None:
+        from alu.output import write_json
+
+        # Indented for reading up to a hundred variants; compact beyond (it is for programs).
+        write_json(json_path, comparison.to_json(), compact=len(variants) > 100)
+    if csv_path is not None:
+        _write_csv(csv_path, comparison)
+    if plot_path is not None:
+        from backtest.heatmap import write_heatmap
+
+        write_heatmap(plot_path, comparison, plot_keys)
+    if "-" in (json_path, csv_path):
+        return
+    from alu.render_compare import render_comparison
+
+    render_comparison(
+        comparison, top=top, written=[p for p in (json_path, csv_path, plot_path) if p]
+    )
+
+
+def _parse_split(text: str | None) -> pd.Timestamp | float | None:
+    """``--split``: a date, or a fraction of the period in (0, 1)."""
+    if text is None:
+        return None
+    text = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return parse_day(text, "--split")
+    try:
+        fraction = float(text)
+    except ValueError:
+        raise AluError(f"--split: expected a date YYYY-MM-DD or a fraction, got '{text}'") from None
+    if not 0 < fraction < 1:
+        raise AluError(f"--split: a fraction must be between 0 and 1, got {text}")
+    return fraction
+
+
+def _resolve_split(split, market: Market, spec) -> pd.Timestamp | None:
+    """A fractional split becomes the date at that fraction of the union of trading days."""
+    if split is None or isinstance(split, pd.Timestamp):
+        return split
+    days = sorted(
+        set().union(
+            *(market.instrument(s).bars.loc[spec.start : spec.end].index for s in spec.symbols)
+        )
+    )
+    if len(days) < 4:
+        raise AluError("--split needs at least four trading days in the window")
+    return pd.Timestamp(days[max(1, min(len(days) - 3, int(len(days) * split) - 1))])
+
+
+def _heatmap_keys(variants, plot_path: Path | None) -> tuple[str, str] | None:
+    if plot_path is None:
+        return None
+    strategies = {v.strategy.name for v in variants}
+    varied = variants[0].varied
+    if len(strategies) != 1 or len(varied) != 2 or any(v.varied != varied for v in variants):
+        raise AluError(
+            "--plot draws a heatmap of a 2-D grid: "
+            "give exactly two --grid keys with several values each"
+        )
+    return varied[0], varied[1]
+
+
+def _check_writable(target: str | Path | None) -> None:
+    if target is None or str(target) == "-":
+        return
+    parent = Path(target).expanduser().resolve().parent
+    if not parent.is_dir():
+        raise AluError(f"cannot write {target}: directory {parent} does not exist")
+
+
+def _write_csv(target: str, comparison) -> None:
+    from alu.output import jsonable, write_text_atomic
+
+    header, rows = comparison.csv_rows()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in jsonable(row)])
+    if target == "-":
+        sys.stdout.write(buffer.getvalue())
+    else:
+        write_text_atomic(Path(target), buffer.getvalue())
+
+
+class _progress:
+    """A rich progress bar on stderr that appears only once a sweep has run for a second, and
+    never when stderr is not a terminal or with --quiet."""
+
+    def __init__(self, total: int, *, quiet: bool) -> None:
+        self.total = total
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.started = time.monotonic()
+        self.done = 0
+        self.bar = None
+        self.task = None
+
+    def __enter__(self) -> Callable[[int], None]:
+        return self.advance
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        if not self.enabled:
+            return
+        if self.bar is None and time.monotonic() - self.started > 1.0:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            self.bar = Progress(
+                "variants",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("sweep", total=self.total, completed=self.done)
+        elif self.bar is not None:
+            self.bar.update(self.task, completed=self.done)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()

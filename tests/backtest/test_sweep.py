@@ -1,0 +1,125 @@
+"""Every variant of a sweep equals `alu backtest` with the same parameters, to 1e-9."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alu.data.market import Market
+from backtest.engine import Costs
+from backtest.run import BacktestSpec, run_backtest
+from backtest.sweep import FULL, IN_SAMPLE, OUT_OF_SAMPLE, PORTFOLIO, SweepSpec, run_sweep
+from strategies import STRATEGIES
+from strategies.base import signal_table
+from strategies.stack import StackedSignals
+from strategies.variants import load_variants_file, variants_from_grids
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "strategies" / "variants.example.toml"
+SYMBOLS = ["AA", "CENX", "ALI=F"]
+START = pd.Timestamp("2019-01-01")
+
+
+def assert_equal_to_backtest(market: Market, result, index: int, *, split=None, **spec) -> None:
+    variant = result.spec.variants[index]
+    windows = [(FULL, spec.get("end"))]
+    if split is not None:
+        windows.append((IN_SAMPLE, split))
+    for scope, end in windows:
+        cut = Market(market.source, end=end) if end is not None else market
+        single = run_backtest(
+            cut,
+            BacktestSpec(
+                variant.strategy,
+                variant.params,
+                SYMBOLS,
+                START,
+                end,
+                spec.get("costs", Costs()),
+                spec.get("direction", "long"),
+            ),
+        )
+        expected = {**single.symbol_metrics(), PORTFOLIO: single.portfolio_metrics()}
+        for name, metrics in expected.items():
+            for metric, value in metrics.items():
+                got = result.metrics[scope][name][metric][index]
+                if np.isnan(value):
+                    assert np.isnan(got), (scope, name, metric)
+                else:
+                    assert got == pytest.approx(value, rel=1e-9, abs=1e-12), (scope, name, metric)
+
+
+@pytest.mark.parametrize("direction", ["long", "both"])
+def test_grid_variants_equal_single_backtests(sample_market, direction):
+    variants = variants_from_grids(
+        "squeeze", ["lower=2800,2950", "narrowing_usd_t=5,20", "window_before=0,5"], {}
+    )
+    costs = Costs(fees=0.002, slippage=0.001)
+    result = run_sweep(
+        sample_market,
+        SweepSpec(variants, SYMBOLS, start=START, costs=costs, direction=direction, chunk_size=3),
+    )
+    for i in range(len(variants)):
+        assert_equal_to_backtest(sample_market, result, i, costs=costs, direction=direction)
+
+
+def test_mixed_strategies_from_the_example_file(sample_market):
+    variants = load_variants_file(EXAMPLE)
+    result = run_sweep(sample_market, SweepSpec(variants, SYMBOLS, start=START))
+    assert {v.strategy.name for v in variants} == set(STRATEGIES)
+    for i in range(len(variants)):
+        assert_equal_to_backtest(sample_market, result, i)
+
+
+def test_in_sample_equals_a_backtest_ending_at_the_split(sample_market):
+    variants = variants_from_grids("bands", ["confirm=1,3", "upper=3100,3200"], {})
+    split = pd.Timestamp("2022-06-30")
+    result = run_sweep(
+        sample_market, SweepSpec(variants, SYMBOLS, start=START, split=split, direction="both")
+    )
+    assert result.split_index == int((result.dates <= split).sum())
+    for i in range(len(variants)):
+        assert_equal_to_backtest(sample_market, result, i, split=split, direction="both")
+    # Out of sample continues the same accounts: the full-period growth is IS x OOS growth.
+    full = 1 + result.metrics[FULL][PORTFOLIO]["total_return"]
+    parts = (1 + result.metrics[IN_SAMPLE][PORTFOLIO]["total_return"]) * (
+        1 + result.metrics[OUT_OF_SAMPLE][PORTFOLIO]["total_return"]
+    )
+    np.testing.assert_allclose(full, parts, rtol=1e-12)
+
+
+def test_portfolio_returns_rebuild_the_portfolio_equity(sample_market):
+    variants = variants_from_grids("spread", ["deadband=0,10"], {})
+    result = run_sweep(sample_market, SweepSpec(variants, SYMBOLS, start=START))
+    single = run_backtest(
+        sample_market, BacktestSpec(variants[1].strategy, variants[1].params, SYMBOLS, START)
+    )
+    rebuilt = 300_000.0 * np.cumprod(1 + result.returns[:, 1])
+    np.testing.assert_allclose(rebuilt, single.portfolio_equity.to_numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("name", list(STRATEGIES))
+def test_stacked_rule_equals_the_table_rule(sample_market, name):
+    strategy = STRATEGIES[name]
+    grids = {
+        "squeeze": ["confirm=1,4", "window_after=0,9"],
+        "bands": ["buffer=0,0.01"],
+        "spread": ["spread_change_days=5,20"],
+        "inventory": ["entry_pct=0.1,0.3", "pct_window=500,1260"],
+        "buy_hold": [],
+    }[name]
+    variants = (
+        variants_from_grids(name, grids, {})
+        if grids
+        else [v for v in load_variants_file(EXAMPLE) if v.strategy.name == "buy_hold"]
+    )
+    inputs = sample_market.signal_inputs()
+    stack = StackedSignals(strategy, [v.params for v in variants], inputs)
+    days = sample_market.instrument("CENX").bars.index
+    stances = stack.stances("CENX", days, np.arange(len(variants)), allow_short=True)
+    for i, variant in enumerate(variants):
+        table = signal_table(strategy.frames(inputs, variant.params), days)
+        expected = strategy.stance_from_table(table, variant.params, allow_short=True)
+        np.testing.assert_array_equal(stances[:, i], expected.to_numpy())
