@@ -213,6 +213,14 @@ def build_comparison(
                 "median_logit": float(np.nanmedian(result.logits)),
             }
     comparison = Comparison(sweep, rank_by, order, dsr, pbo, detail)
+    undefined = int(np.isnan(rank_values(sweep, rank_by)).sum())
+    if undefined:
+        where = "in-sample" if sweep.split_index is not None else "over the period"
+        comparison.notes.append(
+            f"the {rank_by} is undefined for {undefined:,} of {n:,} variants {where} (their "
+            "returns never varied: no trades); they rank last, in the order given"
+            + (": the ranking means nothing" if undefined == n else "")
+        )
     if walk_forward is not None:
         comparison.walk_forward = run_walk_forward(sweep, rank_by, walk_forward)
     return comparison

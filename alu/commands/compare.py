@@ -108,7 +108,7 @@ def run(
     widest = max((v.strategy for v in variants), key=lambda s: len(s.families))
     describe = BacktestSpec(widest, {}, resolved, first, last, spec.costs, direction)
     comparison.data = describe_data(market, describe)
-    comparison.notes = notes
+    comparison.notes = [*notes, *comparison.notes]
     if any(v.strategy.long_only for v in variants) and direction == "both":
         comparison.notes.append("buy_hold is long-only: --direction both changes nothing for it")
 

@@ -191,3 +191,11 @@ def test_toml_syntax_error_names_the_line(cli, tmp_path):
     one_line_error(
         cli("compare", "--variants", path), rf"{re.escape(str(path))}:3: TOML syntax error"
     )
+
+
+def test_undefined_rank_metric_is_said(cli):
+    # Long-only bands never trade before 2021 on the sample: every in-sample Sharpe is undefined.
+    code, out, _ = cli(*BASE, "--split", "2020-06-30")
+    assert code == 0
+    assert "undefined for 4 of 4 variants in-sample" in " ".join(out.split())
+    assert "the ranking means nothing" in " ".join(out.split())
