@@ -47,6 +47,23 @@ DataDirOption = Annotated[
     ),
 ]
 
+# The trading options backtest and compare share (checked by alu.options.parse_trading).
+SymbolsOption = Annotated[
+    str | None,
+    typer.Option("--symbols", help="Comma-separated symbols. Default: AA,CENX,ALI=F."),
+]
+StartOption = Annotated[str | None, typer.Option("--start", help="First day, YYYY-MM-DD.")]
+EndOption = Annotated[str | None, typer.Option("--end", help="Last day, YYYY-MM-DD.")]
+FeesOption = Annotated[
+    float, typer.Option("--fees", help="Fee per fill, fraction of traded value.")
+]
+SlippageOption = Annotated[
+    float, typer.Option("--slippage", help="Fill price moved against the trade, fraction.")
+]
+DirectionOption = Annotated[
+    Direction, typer.Option("--direction", help="long, or both (also short).")
+]
+
 
 @app.command()
 def backtest(
@@ -57,21 +74,12 @@ def backtest(
         list[str] | None,
         typer.Option("--param", "-p", help="Override a parameter: key=value (repeatable)."),
     ] = None,
-    symbols: Annotated[
-        str | None,
-        typer.Option("--symbols", help="Comma-separated symbols. Default: AA,CENX,ALI=F."),
-    ] = None,
-    start: Annotated[str | None, typer.Option("--start", help="First day, YYYY-MM-DD.")] = None,
-    end: Annotated[str | None, typer.Option("--end", help="Last day, YYYY-MM-DD.")] = None,
-    fees: Annotated[
-        float, typer.Option("--fees", help="Fee per fill, fraction of traded value.")
-    ] = 0.001,
-    slippage: Annotated[
-        float, typer.Option("--slippage", help="Fill price moved against the trade, fraction.")
-    ] = 0.0005,
-    direction: Annotated[
-        Direction, typer.Option("--direction", help="long, or both (also short).")
-    ] = Direction.long,
+    symbols: SymbolsOption = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    fees: FeesOption = 0.001,
+    slippage: SlippageOption = 0.0005,
+    direction: DirectionOption = Direction.long,
     data_dir: DataDirOption = None,
     json_path: Annotated[
         str | None,
@@ -184,18 +192,12 @@ def compare(
         list[str] | None,
         typer.Option("--param", "-p", help="Fix a parameter for every grid variant: key=value."),
     ] = None,
-    symbols: Annotated[
-        str | None, typer.Option("--symbols", help="Comma-separated symbols.")
-    ] = None,
-    start: Annotated[str | None, typer.Option("--start", help="First day, YYYY-MM-DD.")] = None,
-    end: Annotated[str | None, typer.Option("--end", help="Last day, YYYY-MM-DD.")] = None,
-    fees: Annotated[float, typer.Option("--fees", help="Fee per fill, fraction.")] = 0.001,
-    slippage: Annotated[
-        float, typer.Option("--slippage", help="Slippage per fill, fraction.")
-    ] = 0.0005,
-    direction: Annotated[
-        Direction, typer.Option("--direction", help="long, or both.")
-    ] = Direction.long,
+    symbols: SymbolsOption = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    fees: FeesOption = 0.001,
+    slippage: SlippageOption = 0.0005,
+    direction: DirectionOption = Direction.long,
     data_dir: DataDirOption = None,
     rank_by: Annotated[
         str, typer.Option("--rank-by", help="Portfolio metric to rank by.")

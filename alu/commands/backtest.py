@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from alu.data.market import Market
-from alu.data.source import resolve_source
 from alu.errors import AluError
-from alu.options import check_fraction, parse_symbols, parse_window
+from alu.options import open_universe, parse_trading
 from strategies import get_strategy
 from strategies.params import parse_assignments
 
@@ -35,13 +34,9 @@ def run(
 ) -> None:
     chosen = get_strategy(strategy)
     params = chosen.resolve(parse_assignments(param))
-    first, last = parse_window(start, end)
-    costs_fees = check_fraction(fees, "--fees")
-    costs_slippage = check_fraction(slippage, "--slippage")
-    requested = parse_symbols(symbols)
+    trading = parse_trading(start=start, end=end, fees=fees, slippage=slippage)
     check_targets(json_path, report, png)
-    market = Market(resolve_source(data_dir), end=last)
-    resolved, notes = market.resolve_symbols(requested)
+    market, resolved, notes = open_universe(data_dir, symbols, end=trading.end)
 
     from backtest.engine import Costs
     from backtest.run import BacktestSpec, run_backtest
@@ -50,9 +45,9 @@ def run(
         strategy=chosen,
         params=params,
         symbols=resolved,
-        start=first,
-        end=last,
-        costs=Costs(fees=costs_fees, slippage=costs_slippage),
+        start=trading.start,
+        end=trading.end,
+        costs=Costs(fees=trading.fees, slippage=trading.slippage),
         direction=direction,
     )
     result = run_backtest(market, spec, notes)

@@ -13,9 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from alu.data.market import Market
-from alu.data.source import resolve_source
 from alu.errors import AluError
-from alu.options import check_fraction, parse_day, parse_symbols, parse_window
+from alu.options import open_universe, parse_day, parse_trading
 from strategies.params import parse_assignments
 from strategies.variants import (
     count_from_grids,
@@ -51,9 +50,7 @@ def run(
     from backtest.compare import check_rank_metric
 
     rank_by = check_rank_metric(rank_by)
-    first, last = parse_window(start, end)
-    fees = check_fraction(fees, "--fees")
-    slippage = check_fraction(slippage, "--slippage")
+    trading = parse_trading(start=start, end=end, fees=fees, slippage=slippage)
     if top < 1:
         raise AluError("--top must be at least 1")
     if walk_forward is not None and walk_forward < 2:
@@ -84,8 +81,7 @@ def run(
     for target in (json_path, csv_path, plot_path):
         _check_writable(target)
 
-    market = Market(resolve_source(data_dir), end=last)
-    resolved, notes = market.resolve_symbols(parse_symbols(symbols))
+    market, resolved, notes = open_universe(data_dir, symbols, end=trading.end)
     split_day = _parse_split(split)
 
     from backtest.compare import build_comparison
@@ -96,9 +92,9 @@ def run(
     spec = SweepSpec(
         variants=variants,
         symbols=resolved,
-        start=first,
-        end=last,
-        costs=Costs(fees=fees, slippage=slippage),
+        start=trading.start,
+        end=trading.end,
+        costs=Costs(fees=trading.fees, slippage=trading.slippage),
         direction=direction,
     )
     spec.split = _resolve_split(split_day, market, spec)
@@ -106,7 +102,7 @@ def run(
         sweep = run_sweep(market, spec, progress=advance)
     comparison = build_comparison(sweep, rank_by=rank_by, walk_forward=walk_forward)
     widest = max((v.strategy for v in variants), key=lambda s: len(s.families))
-    describe = BacktestSpec(widest, {}, resolved, first, last, spec.costs, direction)
+    describe = BacktestSpec(widest, {}, resolved, trading.start, trading.end, spec.costs, direction)
     comparison.data = describe_data(market, describe)
     comparison.notes = [*notes, *comparison.notes]
     if any(v.strategy.long_only for v in variants) and direction == "both":
