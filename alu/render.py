@@ -69,7 +69,7 @@ def param_text(params: dict[str, Any], defaults: dict[str, Any]) -> str:
 
 
 def render_backtest(result: BacktestResult, *, show_trades: bool = False) -> None:
-    out = console()
+    out = console(piped_width=120)
     spec = result.spec
     data = result.data
     defaults = {p.name: p.default for p in spec.strategy.params}

@@ -18,7 +18,7 @@ from alu.data.market import Market
 from alu.errors import AluError
 from backtest.engine import Account, Costs, simulate
 from backtest.metrics import equity_metrics, win_rate
-from strategies.base import FamilyFrames, Strategy, signal_table
+from strategies.base import BANDS, INVENTORY, SPREAD, FamilyFrames, Strategy, signal_table
 from strategies.params import Number
 
 
@@ -114,6 +114,14 @@ def run_backtest(
         stance = strategy.stance_from_table(table, spec.params, allow_short=spec.allow_short)
         fill = bars["open"].fillna(bars["close"])
         accounts[symbol] = simulate(symbol, bars["close"], fill, stance, spec.costs)
+    if strategy.families:
+        signals_start = _signals_start(market, strategy)
+        early = [s for s, a in accounts.items() if a.dates[0] < signals_start]
+        if early:
+            notes.append(
+                f"the {strategy.name} signals start on {signals_start:%Y-%m-%d} (the first day "
+                f"its inputs cover): {', '.join(early)} stay flat before that"
+            )
     for symbol, account in accounts.items():
         broke = np.flatnonzero(account.equity <= 0)
         if len(broke):
@@ -123,6 +131,17 @@ def run_backtest(
             )
     equity = combine_accounts(accounts, spec.costs.init_cash)
     return BacktestResult(spec, describe_data(market, spec), accounts, equity, notes)
+
+
+def _signals_start(market: Market, strategy: Strategy) -> pd.Timestamp:
+    """The first day every input the strategy's signals read has a value."""
+    inputs = market.signal_inputs()
+    firsts = []
+    if BANDS in strategy.families and inputs.reference is not None:
+        firsts.append(inputs.reference.index[0])
+    if {SPREAD, INVENTORY} & set(strategy.families) and inputs.lme is not None:
+        firsts.append(inputs.lme.index[0])
+    return max(firsts) if firsts else pd.Timestamp.min
 
 
 def combine_accounts(accounts: dict[str, Account], init_cash: float) -> pd.Series:

@@ -214,3 +214,20 @@ def test_installed_console_script_runs():
         check=False,
     )
     assert proc.returncode == 2 and proc.stderr.startswith("error: unknown strategy")
+
+
+def test_note_when_signals_start_after_the_window(cli, make_data_dir):
+    root = make_data_dir(symbols=("AA",))
+    lines = (root / "lme.csv").read_text().splitlines()
+    kept = [lines[0], *[row for row in lines[1:] if row >= "2012-01-01"]]
+    (root / "lme.csv").write_text("\n".join(kept) + "\n")
+    code, out, err = cli("backtest", "--data-dir", root, "--symbols", "AA", "--json", "-")
+    assert code == 0, err
+    notes = json.loads(out)["notes"]
+    assert any(
+        "signals start on 2012-01-03" in n and "AA stay flat before that" in n for n in notes
+    )
+    code, out, _ = cli(
+        "backtest", "--data-dir", root, "--symbols", "AA", "-s", "buy_hold", "--json", "-"
+    )
+    assert not any("signals start" in n for n in json.loads(out)["notes"])
