@@ -99,7 +99,7 @@ def build_comparison_for(
     )
     describe = BacktestSpec(variants[0].strategy, {}, symbols, spec.get("start"), spec.get("end"))
     comparison.data = describe_data(market, describe)
-    comparison.notes = notes
+    comparison.notes = [*notes, *comparison.notes]  # as alu compare does
     return comparison
 
 
