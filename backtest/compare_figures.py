@@ -17,6 +17,7 @@ Every trace carries ``meta = {"panel": ..., "series": ...}`` for reading back
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -107,7 +108,9 @@ def sharpe_scatter_figure(comparison: Comparison, pairs: SharpePairs) -> go.Figu
     """One point per variant in rank order (hover: name and rank), the top-ranked variant
     starred, and the line ``y = x`` (no degradation)."""
     order = comparison.order
-    names = np.array([comparison.sweep.spec.variants[int(i)].name for i in order], dtype=object)
+    variants = comparison.sweep.spec.variants
+    # plotly reads hover text and legend names as HTML: variant names are the user's text
+    names = np.array([html.escape(variants[int(i)].name) for i in order], dtype=object)
     x, y = pairs.x[order], pairs.y[order]
     fig = go.Figure()
     ok = np.isfinite(x) & np.isfinite(y)
@@ -165,12 +168,13 @@ def sharpe_scatter_figure(comparison: Comparison, pairs: SharpePairs) -> go.Figu
 
 
 def window_days(comparison: Comparison) -> list[str]:
-    """Per day of the walk-forward equity, the variant traded (``flat`` when none)."""
+    """Per day of the walk-forward equity, the variant traded (``flat`` when none), its name
+    HTML-escaped for plotly's hover."""
     wf = comparison.walk_forward
     assert wf is not None
     starts = pd.DatetimeIndex([w["out_of_sample"][0] for w in wf.windows])
     which = starts.searchsorted(wf.equity.index, side="right") - 1
-    chosen = [w["variant"] or "flat" for w in wf.windows]
+    chosen = [html.escape(w["variant"] or "flat") for w in wf.windows]
     return [chosen[k] for k in which]
 
 
@@ -198,7 +202,7 @@ def walk_forward_figure(comparison: Comparison) -> go.Figure:
         meta={"panel": "walk_forward", "series": "equity"},
     )
     fig.add_trace(equity)
-    top = comparison.sweep.spec.variants[int(comparison.order[0])].name
+    top = html.escape(comparison.sweep.spec.variants[int(comparison.order[0])].name)
     held = top_ranked_equity(comparison)
     other = line(held.index, held, f"#1: {top}", COLORS["buy_hold"], fmt=",.0f", width=1.1)
     other.update(meta={"panel": "walk_forward", "series": "top_ranked"})

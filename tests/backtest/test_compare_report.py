@@ -4,6 +4,7 @@ the sweep's metrics and daily returns (not against the report's own helpers)."""
 
 from __future__ import annotations
 
+import html
 import math
 import re
 
@@ -17,7 +18,7 @@ from backtest.compare_report import compare_page, heatmap_page
 from backtest.metrics import PERIODS_PER_YEAR
 from backtest.readback import decode, read_page, trace
 from backtest.sweep import FULL, IN_SAMPLE, OUT_OF_SAMPLE, PORTFOLIO
-from strategies.variants import variants_from_grids
+from strategies.variants import load_variants_file, variants_from_grids
 
 GRID_HEADERS = [
     "#",
@@ -45,6 +46,11 @@ def same(got: float, expected: float) -> bool:
 
 def names_in_rank_order(comparison) -> list[str]:
     return [comparison.sweep.spec.variants[int(i)].name for i in comparison.order]
+
+
+def shown(names: list[str]) -> list[str]:
+    """Names as a figure holds them: HTML-escaped (plotly reads hover text as HTML)."""
+    return [html.escape(n) for n in names]
 
 
 def test_grid_report_has_every_section_and_is_self_contained(grid_compare):
@@ -124,10 +130,10 @@ def test_scatter_points_are_each_variants_in_and_out_of_sample_sharpe(grid_compa
     np.testing.assert_array_equal(
         decode(points["y"]), metrics[OUT_OF_SAMPLE][PORTFOLIO]["sharpe"][order]
     )
-    assert list(points["text"]) == names_in_rank_order(comparison)
+    assert list(points["text"]) == shown(names_in_rank_order(comparison))
     assert list(decode(points["customdata"])) == list(range(1, len(order) + 1))
     top = trace(fig, "scatter", "top")
-    assert list(top["text"]) == names_in_rank_order(comparison)[:1]
+    assert list(top["text"]) == shown(names_in_rank_order(comparison))[:1]
     layout = fig["layout"]
     assert layout["xaxis"]["title"]["text"] == (
         "Sharpe (annualised), in-sample, 2019-01-02 to 2023-06-30"
@@ -223,7 +229,7 @@ def test_walk_forward_equity_and_windows(grid_compare):
         assert row["OOS from"][1] == window["out_of_sample"][0]
         assert row["IS to"][1] == window["in_sample"][1]
         on_days = [t for t, d in zip(traded, wf.equity.index, strict=True) if first <= d <= last]
-        assert on_days == [window["variant"] or "flat"] * int(rows.sum())
+        assert on_days == [html.escape(window["variant"] or "flat")] * int(rows.sum())
         if window["variant"]:
             chosen = sweep.returns[rows, by_name[window["variant"]]]
             assert value(row["OOS return"]) == pytest.approx(np.prod(1 + chosen) - 1, rel=1e-9)
@@ -287,3 +293,21 @@ def test_plot_page_is_the_heatmap_in_the_same_shell(grid_compare):
     assert list(page.figures) == ["heatmap"] and page.tables == {}
     report = grid_compare.page.figures["heatmap"]
     assert page.figures["heatmap"]["data"] == report["data"]
+
+
+def test_variant_names_are_text_not_markup(sample_market, tmp_path, compare_builder):
+    """A variants file's names are the user's text: the table shows them as written, the
+    figures hold them HTML-escaped (plotly reads hover text as HTML), nothing breaks out."""
+    build_comparison_for, write_compare = compare_builder
+    toml = tmp_path / "odd.toml"
+    toml.write_text(
+        '[[variant]]\nname = "<b>bold</b> & co"\nstrategy = "bands"\n'
+        '[[variant]]\nname = "</script><script>x()</script>"\nstrategy = "buy_hold"\n'
+    )
+    comparison = build_comparison_for(sample_market, load_variants_file(toml))
+    built = write_compare(comparison, tmp_path / "odd.html")
+    names = names_in_rank_order(comparison)
+    assert [row["variant"][0] for row in built.page.tables["ranking"].rows] == names
+    points = trace(built.page.figures["is-oos"], "scatter", "variants")
+    assert list(points["text"]) == shown(names)
+    assert "<script>x()" not in built.path.read_text(encoding="utf-8")

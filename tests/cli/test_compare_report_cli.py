@@ -3,6 +3,7 @@ sweep runs."""
 
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
@@ -63,7 +64,7 @@ def test_json_on_stdout_stays_pure_with_a_report(cli, tmp_path):
     assert err == f"wrote {report}\n"
     page = read_page(report.read_text(encoding="utf-8"))
     points = decode(trace(page.figures["is-oos"], "scatter", "variants")["text"])
-    assert list(points) == [v["name"] for v in doc["variants"]]  # the same ranking
+    assert list(points) == [html.escape(v["name"]) for v in doc["variants"]]  # the same ranking
 
 
 def test_plot_page_uses_the_report_shell(cli, tmp_path):
