@@ -163,15 +163,21 @@ def walk_forward_section(comparison: Comparison) -> Section | None:
     from backtest.compare_figures import walk_forward_figure
 
     m = wf.metrics
-    top = comparison.sweep.spec.variants[int(comparison.order[0])].name
+    spec = comparison.sweep.spec
+    top = spec.variants[int(comparison.order[0])].name
     text = (
         f"{len(wf.windows)} windows: on each, the variant with the best in-sample "
         f"{wf.windows[0]['selected_by']} over the part before it is traded; the out-of-sample "
         f"windows are stitched into one equity line: return {pct(m['total_return'])}, Sharpe "
         f"{num(m['sharpe'])}, max drawdown {pct(m['max_drawdown'])}. Dotted lines: window "
         f"starts; hover for the variant traded. Grey: the top-ranked variant ({top}) on the "
-        "same days, chosen knowing "
-        + ("the in-sample period." if comparison.ranking_scope == "in_sample" else "them all.")
+        "same days, for comparison: "
+        + (
+            f"it was ranked on the days to the split ({spec.split:%Y-%m-%d}), so it knew the "
+            "windows before it."
+            if spec.split is not None
+            else "it was ranked on the whole period, so it knew every window (hindsight)."
+        )
     )
     headers = ["window", "IS from", "IS to", "OOS from", "OOS to", "variant", "OOS return"]
     table = table_html(headers, window_rows(comparison), table_id="walk-forward")
