@@ -223,6 +223,15 @@ def compare(
         Path | None,
         typer.Option("--plot", help="Heatmap of a 2-D grid as a self-contained HTML file."),
     ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            metavar="FILE.html",
+            help="Write a self-contained HTML report: ranked table, in- vs out-of-sample "
+            "Sharpe, heatmap (2-D grids), walk-forward, PBO.",
+        ),
+    ] = None,
     max_variants: Annotated[
         int, typer.Option("--max-variants", help="Refuse larger sweeps unless --yes.")
     ] = 100_000,
@@ -256,6 +265,7 @@ def compare(
         max_variants=max_variants,
         yes=yes,
         quiet=quiet,
+        report=report,
     )
 
 

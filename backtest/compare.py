@@ -16,7 +16,7 @@ walk-forward selection.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,9 @@ import pandas as pd
 from alu.errors import AluError, did_you_mean
 from alu.output import floats
 from backtest.sweep import FULL, IN_SAMPLE, METRICS, PORTFOLIO, SweepResult
+
+if TYPE_CHECKING:
+    from backtest.stats_pbo import PBOResult
 
 RANKABLE = tuple(m for m in METRICS if m != "buy_hold_return")
 LOWER_IS_BETTER = frozenset({"max_drawdown"})
@@ -57,6 +60,12 @@ class WalkForward:
 
 @dataclass
 class Comparison:
+    """A ranked sweep with its overfitting statistics.
+
+    ``cscv`` keeps the per-split CSCV outcome behind ``pbo`` (logits, the in-sample winner's
+    in- and out-of-sample performance) for the report's pictures; it is not part of the JSON.
+    """
+
     sweep: SweepResult
     rank_by: str
     order: np.ndarray
@@ -66,6 +75,7 @@ class Comparison:
     walk_forward: WalkForward | None = None
     data: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    cscv: PBOResult | None = None
 
     @property
     def ranking_scope(self) -> str:
@@ -200,11 +210,11 @@ def build_comparison(
     n = len(sweep.spec.variants)
     moments = return_moments(ranking_returns(sweep))
     dsr = deflated_sharpe_ratio(moments.sharpe, moments.n_obs, moments.skew, moments.kurtosis)
-    pbo, detail = None, None
+    pbo, detail, cscv = None, None, None
     if n >= 2:
         result = pbo_cscv(sweep.returns, n_splits=16)
         if np.isfinite(result.pbo):
-            pbo = float(result.pbo)
+            pbo, cscv = float(result.pbo), result
             detail = {
                 "method": "CSCV, per-period Sharpe ratio of portfolio daily returns",
                 "n_splits": result.n_splits,
@@ -212,7 +222,7 @@ def build_comparison(
                 "block_days": result.block_length,
                 "median_logit": float(np.nanmedian(result.logits)),
             }
-    comparison = Comparison(sweep, rank_by, order, dsr, pbo, detail)
+    comparison = Comparison(sweep, rank_by, order, dsr, pbo, detail, cscv=cscv)
     undefined = int(np.isnan(rank_values(sweep, rank_by)).sum())
     if undefined:
         where = "in-sample" if sweep.split_index is not None else "over the period"

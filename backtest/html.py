@@ -4,7 +4,7 @@ A page is a title, a data-source line (flagged when the data is synthetic) and a
 :class:`Section`\\ s, each a heading and HTML blocks made by :func:`figure_html`,
 :func:`table_html` or :func:`note_html`. :func:`write_page` writes it atomically with the plotly
 bundle inline (no CDN, no file next to it). Reports for other commands (``alu compare``) build
-their own sections from the same helpers.
+their own sections from the same helpers (:mod:`backtest.compare_report`).
 
 Embedding, so the page can be read back (see :mod:`backtest.readback`):
 
@@ -50,6 +50,7 @@ section h2 { font-size: 17px; margin: 0 0 8px; border-bottom: 1px solid var(--li
 p.note { color: var(--muted); margin: 4px 0 8px; }
 .alu-figure { width: 100%; }
 .table-wrap { overflow-x: auto; }
+.table-wrap.scroll { max-height: 560px; overflow-y: auto; border-bottom: 1px solid var(--line); }
 table.alu-table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 table.alu-table caption { text-align: left; color: var(--muted); padding-bottom: 4px; }
 table.alu-table th, table.alu-table td { padding: 3px 10px; border-bottom: 1px solid var(--line);
@@ -125,13 +126,16 @@ def table_html(
     table_id: str,
     caption: str | None = None,
     row_keys: Sequence[str] | None = None,
+    scroll: bool = False,
 ) -> str:
     """A table; each cell carries ``data-column`` (its header) and ``data-value``.
 
     ``row_keys`` (one per row) are written as ``data-key`` on the rows, for reading back.
+    ``scroll``: a long table scrolls in a box about 560 px high, its header row kept in view.
     """
     _check_name(table_id)
-    out = [f'<div class="table-wrap"><table class="alu-table" id="{table_id}">']
+    wrap = "table-wrap scroll" if scroll else "table-wrap"
+    out = [f'<div class="{wrap}"><table class="alu-table" id="{table_id}">']
     if caption:
         out.append(f"<caption>{html.escape(caption)}</caption>")
     out.append("<thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in headers) + "</tr>")
@@ -209,16 +213,16 @@ def page_html(
     )
 
 
-def check_report_path(path: Path) -> Path:
-    """Refuse a report target that cannot be written, before any work is done."""
+def check_report_path(path: Path, option: str = "--report") -> Path:
+    """Refuse a page target (of ``option``) that cannot be written, before any work is done."""
     path = Path(path).expanduser()
     parent = path.parent
     if path.is_dir():
-        raise AluError(f"--report {path}: is a directory; give a file name such as report.html")
+        raise AluError(f"{option} {path}: is a directory; give a file name such as report.html")
     if not parent.is_dir():
-        raise AluError(f"--report {path}: directory {parent} does not exist")
+        raise AluError(f"{option} {path}: directory {parent} does not exist")
     if not os.access(parent, os.W_OK):
-        raise AluError(f"--report {path}: directory {parent} is not writable")
+        raise AluError(f"{option} {path}: directory {parent} is not writable")
     return path
 
 

@@ -135,10 +135,16 @@ def read_page(page: str) -> Page:
 
 
 def decode(value: Any) -> Any:
-    """A plotly array: typed-array spec ``{"dtype", "bdata"}`` to numpy, a list as is."""
+    """A plotly array: typed-array spec ``{"dtype", "bdata"[, "shape"]}`` to numpy (2-D with a
+    shape), a list as is."""
     if isinstance(value, dict) and "bdata" in value:
         array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=_DTYPES[value["dtype"]])
-        return array.reshape(value["shape"]) if "shape" in value else array
+        if "shape" not in value:
+            return array
+        shape = value["shape"]  # plotly writes "rows, cols"
+        if isinstance(shape, str):
+            shape = tuple(int(n) for n in shape.split(","))
+        return array.reshape(shape)
     return value
 
 

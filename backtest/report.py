@@ -28,6 +28,7 @@ from backtest.html import (
 
 if TYPE_CHECKING:
     from backtest.chart_data import ChartData
+    from backtest.engine import Costs
     from backtest.run import BacktestResult
 
 TRADE_HEADERS = (
@@ -89,15 +90,21 @@ def trades_table(result: BacktestResult) -> str:
     return table_html(TRADE_HEADERS, rows, table_id="trades", caption=caption)
 
 
+def costs_line(costs: Costs) -> str:
+    """The header line of the execution costs (shared with ``alu compare --report``)."""
+    return (
+        f"costs: fees {costs.fees:.3%} + slippage {costs.slippage:.3%} per fill; "
+        f"{costs.init_cash:,.0f} cash per symbol; fills at the next open"
+    )
+
+
 def header_lines(result: BacktestResult, data: ChartData) -> list[str]:
     spec = result.spec
     defaults = {p.name: p.default for p in spec.strategy.params}
-    costs = spec.costs
     lines = [
         f"window {data.first:%Y-%m-%d} to {data.last:%Y-%m-%d}; direction {spec.direction}",
         f"params: {param_text(spec.params, defaults)}",
-        f"costs: fees {costs.fees:.3%} + slippage {costs.slippage:.3%} per fill; "
-        f"{costs.init_cash:,.0f} cash per symbol; fills at the next open",
+        costs_line(spec.costs),
     ]
     if "band_reference" in result.data:
         lines.append(f"band reference: {result.data['band_reference']}")

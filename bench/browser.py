@@ -50,7 +50,7 @@ window.addEventListener("load", () => setTimeout(() => {
   const figures = [...document.querySelectorAll(".alu-figure")].map((el) => ({
     id: el.id,
     svg: el.querySelector(".main-svg") !== null,
-    traces: el.querySelectorAll(".trace").length,
+    traces: el.querySelectorAll(".trace, .hm").length,
   }));
   document.title = "ALU-CHECK" + JSON.stringify({errors: window.__aluErrors, figures});
 }, 200));

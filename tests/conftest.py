@@ -4,6 +4,7 @@ and a CLI runner that returns (exit code, stdout, stderr)."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -85,3 +86,19 @@ def cli(capsys) -> Callable[..., tuple[int, str, str]]:
         return code, captured.out, captured.err
 
     return invoke
+
+
+@pytest.fixture
+def refused() -> Callable[[tuple[int, str, str], str], None]:
+    """Check a refusal from :func:`cli`: exit code 2 and one ``error: ...`` line on stderr that
+    matches ``pattern`` (a regular expression), no traceback."""
+
+    def check(result: tuple[int, str, str], pattern: str) -> None:
+        code, out, err = result
+        assert code == 2, (code, out, err)
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), err
+        assert re.search(pattern, lines[0]), lines[0]
+        assert "Traceback" not in out + err
+
+    return check

@@ -46,6 +46,7 @@ def run(
     max_variants: int,
     yes: bool,
     quiet: bool,
+    report: Path | None = None,
 ) -> None:
     from backtest.compare import check_rank_metric
 
@@ -77,9 +78,11 @@ def run(
             f"{len(variants):,} variants, more than --max-variants {max_variants:,}; "
             "pass --yes to run them anyway"
         )
-    plot_keys = _heatmap_keys(variants, plot_path)
-    for target in (json_path, csv_path, plot_path):
+    if plot_path is not None:
+        _check_heatmap(variants)
+    for target in (json_path, csv_path):
         _check_writable(target)
+    _check_pages(plot_path, report)
 
     market, resolved, notes = open_universe(data_dir, symbols, end=trading.end)
     split_day = _parse_split(split)
@@ -116,16 +119,21 @@ def run(
     if csv_path is not None:
         _write_csv(csv_path, comparison)
     if plot_path is not None:
-        from backtest.heatmap import write_heatmap
+        from backtest.compare_report import write_heatmap_page
 
-        write_heatmap(plot_path, comparison, plot_keys)
+        write_heatmap_page(Path(plot_path).expanduser(), comparison)
+    if report is not None:
+        from backtest.compare_report import write_compare_report
+
+        write_compare_report(Path(report).expanduser(), comparison)
+    written = [p for p in (json_path, csv_path, plot_path, report) if p and str(p) != "-"]
     if "-" in (json_path, csv_path):
+        for path in written:  # stdout holds the JSON or CSV: list the files on stderr
+            sys.stderr.write(f"wrote {path}\n")
         return
     from alu.render_compare import render_comparison
 
-    render_comparison(
-        comparison, top=top, written=[p for p in (json_path, csv_path, plot_path) if p]
-    )
+    render_comparison(comparison, top=top, written=written)
 
 
 def _parse_split(text: str | None) -> pd.Timestamp | float | None:
@@ -158,17 +166,30 @@ def _resolve_split(split, market: Market, spec) -> pd.Timestamp | None:
     return pd.Timestamp(days[max(1, min(len(days) - 3, int(len(days) * split) - 1))])
 
 
-def _heatmap_keys(variants, plot_path: Path | None) -> tuple[str, str] | None:
-    if plot_path is None:
-        return None
-    strategies = {v.strategy.name for v in variants}
-    varied = variants[0].varied
-    if len(strategies) != 1 or len(varied) != 2 or any(v.varied != varied for v in variants):
+def _check_heatmap(variants) -> None:
+    from backtest.heatmap import grid_keys
+
+    if grid_keys(variants) is None:
         raise AluError(
             "--plot draws a heatmap of a 2-D grid: "
             "give exactly two --grid keys with several values each"
         )
-    return varied[0], varied[1]
+
+
+def _check_pages(plot_path: Path | None, report: Path | None) -> None:
+    """Refuse unwritable --plot/--report targets (and one file for both) before the sweep."""
+    from backtest.html import check_report_path
+
+    if plot_path is not None:
+        check_report_path(plot_path, "--plot")
+    if report is not None:
+        check_report_path(report, "--report")
+    if (
+        plot_path is not None
+        and report is not None
+        and Path(plot_path).expanduser().resolve() == Path(report).expanduser().resolve()
+    ):
+        raise AluError("--plot and --report name the same file; give two file names")
 
 
 def _check_writable(target: str | Path | None) -> None:

@@ -1,4 +1,5 @@
-"""Reports built once per session on the bundled sample, shared by the report tests."""
+"""Reports built once per session on the bundled sample, shared by the report tests: the
+backtest's, and ``alu compare``'s."""
 
 from __future__ import annotations
 
@@ -6,16 +7,22 @@ import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from alu.data.market import Market
 from backtest.chart_data import ChartData, chart_data
+from backtest.compare import Comparison, build_comparison
+from backtest.compare_report import write_compare_report
 from backtest.readback import Page, read_page
 from backtest.report import write_report
-from backtest.run import BacktestResult, BacktestSpec, run_backtest
+from backtest.run import BacktestResult, BacktestSpec, describe_data, run_backtest
+from backtest.sweep import SweepSpec, run_sweep
 from strategies import get_strategy
+from strategies.variants import load_variants_file, variants_from_grids
 
-BROWSER = Path(__file__).resolve().parents[2] / "bench" / "browser.py"
+REPO = Path(__file__).resolve().parents[2]
+BROWSER = REPO / "bench" / "browser.py"
 
 
 @dataclass(frozen=True)
@@ -69,3 +76,62 @@ def browser():
     if module.chromium() is None:
         pytest.skip("chromium is not installed (apt-get install chromium)")
     return module
+
+
+@dataclass(frozen=True)
+class BuiltComparison:
+    """A sweep's comparison, its report written to ``path`` and the report read back."""
+
+    comparison: Comparison
+    path: Path
+    page: Page
+
+
+def build_comparison_for(
+    market: Market, variants: list, *, split=None, walk_forward=None, **spec
+) -> Comparison:
+    """Sweep ``variants`` on ``market`` (all three symbols) and rank them as ``alu compare``."""
+    symbols, notes = market.resolve_symbols(None)
+    sweep_spec = SweepSpec(variants=variants, symbols=symbols, **spec)
+    sweep_spec.split = split
+    comparison = build_comparison(
+        run_sweep(market, sweep_spec), rank_by="sharpe", walk_forward=walk_forward
+    )
+    describe = BacktestSpec(variants[0].strategy, {}, symbols, spec.get("start"), spec.get("end"))
+    comparison.data = describe_data(market, describe)
+    comparison.notes = [*notes, *comparison.notes]  # as alu compare does
+    return comparison
+
+
+def write_compare(comparison: Comparison, path: Path, **options) -> BuiltComparison:
+    write_compare_report(path, comparison, **options)
+    return BuiltComparison(comparison, path, read_page(path.read_text(encoding="utf-8")))
+
+
+@pytest.fixture(scope="session")
+def grid_compare(sample_market, tmp_path_factory) -> BuiltComparison:
+    """bands, a 3 x 3 grid, long and short, split and walk-forward: every section."""
+    variants = variants_from_grids("bands", ["confirm=1,3,5", "buffer=0,0.01,0.02"], {})
+    comparison = build_comparison_for(
+        sample_market,
+        variants,
+        start=pd.Timestamp("2019-01-01"),
+        direction="both",
+        split=pd.Timestamp("2023-06-30"),
+        walk_forward=3,
+    )
+    return write_compare(comparison, tmp_path_factory.mktemp("compare") / "grid.html")
+
+
+@pytest.fixture(scope="session")
+def file_compare(sample_market, tmp_path_factory) -> BuiltComparison:
+    """The example variants file (five strategies), the whole sample, no split."""
+    variants = load_variants_file(REPO / "strategies" / "variants.example.toml")
+    comparison = build_comparison_for(sample_market, variants)
+    return write_compare(comparison, tmp_path_factory.mktemp("compare") / "file.html")
+
+
+@pytest.fixture(scope="session")
+def compare_builder():
+    """(:func:`build_comparison_for`, :func:`write_compare`), for tests that build their own."""
+    return build_comparison_for, write_compare
