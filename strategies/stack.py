@@ -10,6 +10,7 @@ so each column equals the stance ``alu backtest`` computes for that variant.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -32,6 +33,10 @@ from strategies.inputs import SignalInputs
 from strategies.params import Number
 
 STATE_COLUMNS = frozenset({"band_state", "spread_regime", "inventory_trend"})
+#: Family frames kept per family, and joined columns kept per instrument and column (least
+#: recently used first out): a chunk rarely needs more distinct settings than this.
+FRAME_CACHE = 256
+COLUMN_CACHE = 512
 
 
 class StackedSignals:
@@ -54,8 +59,10 @@ class StackedSignals:
             order = {key: i for i, key in enumerate(dict.fromkeys(keys))}
             self._distinct[family] = [dict(zip(names, key, strict=True)) for key in order]
             self._index[family] = np.array([order[k] for k in keys], dtype=np.int64)
-        self._frames: dict[str, list[pd.DataFrame]] = {}
-        self._joined: dict[tuple[str, str], np.ndarray] = {}
+        # Bounded caches: memory follows the chunk, not the number of distinct settings.
+        self._frames: dict[str, OrderedDict[int, pd.DataFrame]] = {}
+        self._picked: dict[tuple[str, str], OrderedDict[int, np.ndarray]] = {}
+        self._positions: dict[tuple[str, str, int], np.ndarray] = {}
         self._owner: dict[str, str] = {}
 
     def distinct_count(self, family: str) -> int:
@@ -64,74 +71,73 @@ class StackedSignals:
 
     # -- family frames on their own calendars -------------------------------------------------
 
-    def _family_frames(self, family: str) -> list[pd.DataFrame]:
-        if family not in self._frames:
-            frames = []
-            for params in self._distinct[family]:
-                computed = family_frames(self.inputs, (family,), params)
-                frames.append(getattr(computed, family))
-            self._frames[family] = frames
-            for column in frames[0].columns:
-                self._owner.setdefault(column, family)
-        return self._frames[family]
+    def _frame(self, family: str, d: int) -> pd.DataFrame:
+        """The frame of distinct setting ``d`` of ``family`` (computed on demand, kept in a
+        least-recently-used cache of :data:`FRAME_CACHE` frames)."""
+        cache = self._frames.setdefault(family, OrderedDict())
+        if d in cache:
+            cache.move_to_end(d)
+            return cache[d]
+        frame = getattr(family_frames(self.inputs, (family,), self._distinct[family][d]), family)
+        cache[d] = frame
+        if len(cache) > FRAME_CACHE:
+            cache.popitem(last=False)
+        for column in frame.columns:
+            self._owner.setdefault(column, family)
+        return frame
 
     def _family_of(self, column: str) -> str:
         for family in self.strategy.families:
-            if family == CATALYSTS:
-                continue
-            if column not in self._owner:
-                self._family_frames(family)
+            if family != CATALYSTS and column not in self._owner:
+                self._frame(family, 0)
         return self._owner.get(column, CATALYSTS)
 
     # -- joined to one instrument ----------------------------------------------------------------
 
-    def _encoded(self, family: str, column: str) -> list[np.ndarray]:
-        """``column`` of each distinct frame of ``family``, encoded once (codes, bools, floats)."""
-        cache_key = (f"{family}:encoded", column)
-        if cache_key not in self._joined:
-            self._joined[cache_key] = [_encode(f[column]) for f in self._family_frames(family)]
-        return self._joined[cache_key]  # type: ignore[return-value]
-
-    def _join(self, key: str, days: pd.DatetimeIndex, column: str) -> np.ndarray:
-        """``column`` for every distinct parameter set of its family: days x distinct."""
-        cache_key = (key, column)
-        if cache_key in self._joined:
-            return self._joined[cache_key]
-        family = self._family_of(column)
+    def _pick(self, key: str, days: pd.DatetimeIndex, column: str, family: str, d: int):
+        """``column`` of distinct setting ``d`` on ``days``, as-of (codes, bools or floats)."""
         if family == CATALYSTS:
-            events = self.inputs.catalysts
+            kwargs = family_kwargs(CATALYSTS, self._distinct[CATALYSTS][d])
             if column == "in_catalyst_window":  # the flag alone: no event-name columns
-                parts = [
-                    in_catalyst_window(events, days, **family_kwargs(CATALYSTS, p))
-                    for p in self._distinct[CATALYSTS]
-                ]
-            else:
-                parts = [
-                    _encode(catalyst_signals(events, days, **family_kwargs(CATALYSTS, p))[column])
-                    for p in self._distinct[CATALYSTS]
-                ]
-        else:
-            parts = []
+                return in_catalyst_window(self.inputs.catalysts, days, **kwargs)
+            return _encode(catalyst_signals(self.inputs.catalysts, days, **kwargs)[column])
+        frame = self._frame(family, d)
+        # Frames of one family share their calendar (the reference's, or the LME's).
+        pos_key = (key, family, len(frame.index))
+        if pos_key not in self._positions:
             lag = family == INVENTORY
-            frames = self._family_frames(family)
-            pos = asof_positions(frames[0].index, days, published_next_day=lag)
-            for frame, values in zip(frames, self._encoded(family, column), strict=True):
-                if frame.index is not frames[0].index and not frame.index.equals(frames[0].index):
-                    pos = asof_positions(frame.index, days, published_next_day=lag)
-                picked = values[pos.clip(0)]
-                picked[pos < 0] = _missing(values.dtype)
-                parts.append(picked)
-        joined = np.column_stack(parts)
-        self._joined[cache_key] = joined
-        return joined
+            self._positions[pos_key] = asof_positions(frame.index, days, published_next_day=lag)
+        pos = self._positions[pos_key]
+        values = _encode(frame[column])
+        picked = values[pos.clip(0)]
+        picked[pos < 0] = _missing(values.dtype)
+        return picked
+
+    def _join(
+        self, key: str, days: pd.DatetimeIndex, column: str, needed: np.ndarray
+    ) -> np.ndarray:
+        """``column`` on ``days`` for the distinct settings ``needed``: days x len(needed)."""
+        family = self._family_of(column)
+        cache = self._picked.setdefault((key, column), OrderedDict())
+        parts = []
+        for d in needed.tolist():
+            if d in cache:
+                cache.move_to_end(d)
+            else:
+                cache[d] = self._pick(key, days, column, family, d)
+            parts.append(cache[d])
+        while len(cache) > max(COLUMN_CACHE, len(needed)):
+            cache.popitem(last=False)
+        return np.column_stack(parts)
 
     def columns(self, key: str, days: pd.DatetimeIndex, chunk: np.ndarray) -> StackedColumns:
         """The signal columns of the variants ``chunk`` (indices) on ``days`` (instrument
         ``key``), as arrays days x len(chunk)."""
 
         def fetch(column: str) -> np.ndarray:
-            family = self._family_of(column)
-            return self._join(key, days, column)[:, self._index[family][chunk]]
+            settings = self._index[self._family_of(column)][chunk]
+            needed, where = np.unique(settings, return_inverse=True)
+            return self._join(key, days, column, needed)[:, where]
 
         return StackedColumns(fetch, len(days))
 
@@ -149,8 +155,9 @@ class StackedSignals:
 
     def release(self) -> None:
         """Drop the cached frames and joined columns (memory)."""
-        self._joined.clear()
         self._frames.clear()
+        self._picked.clear()
+        self._positions.clear()
 
 
 def _encode(series: pd.Series) -> np.ndarray:
