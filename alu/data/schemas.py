@@ -26,6 +26,7 @@ from alu.data.table import (
     parse_dates,
     parse_numbers,
     read_table,
+    refuse_first,
     require_columns,
 )
 from alu.errors import AluError
@@ -72,12 +73,7 @@ def read_prices(path: Path, *, table: Table | None = None) -> Parsed:
             continue
         if column == "Volume":
             values = parse_numbers(table, column, what="volume")
-            negative = values < 0
-            if negative.any():
-                i = int(np.argmax(negative))
-                raise AluError(
-                    f"negative volume in column {column}", path=table.path, line=int(table.lines[i])
-                )
+            refuse_first(table, values < 0, f"negative volume in column {column}")
         else:
             values = parse_numbers(table, column, positive=True, what="price")
         data[column] = values
@@ -103,11 +99,8 @@ def read_lme(path: Path, *, table: Table | None = None) -> Parsed:
         values = parse_numbers(
             table, column, positive=is_price, what="price" if is_price else "stock"
         )
-        if not is_price and (values < 0).any():
-            i = int(np.argmax(values < 0))
-            raise AluError(
-                f"negative stock in column {column}", path=table.path, line=int(table.lines[i])
-            )
+        if not is_price:
+            refuse_first(table, values < 0, f"negative stock in column {column}")
         data[column] = values
     frame = pd.DataFrame(data, index=index)
     return _finish(table, frame, what="LME")
@@ -137,22 +130,12 @@ def read_catalysts(path: Path, *, table: Table | None = None) -> Parsed:
         announced = np.where(np.isnat(given), announced, given)
     frame["announced"] = announced
     late = frame["announced"].to_numpy() > index.to_numpy()
-    if late.any():
-        i = int(np.argmax(late))
-        raise AluError(
-            "announced date is after the event date", path=table.path, line=int(table.lines[i])
-        )
+    refuse_first(table, late, "announced date is after the event date")
     for column in ("window_before", "window_after"):
         if table.has(column):
             values = parse_numbers(table, column, what="window")
             bad = ~np.isnan(values) & ((values < 0) | (values != np.round(values)))
-            if bad.any():
-                i = int(np.argmax(bad))
-                raise AluError(
-                    f"{column} must be a whole number of days >= 0",
-                    path=table.path,
-                    line=int(table.lines[i]),
-                )
+            refuse_first(table, bad, f"{column} must be a whole number of days >= 0")
             frame[column] = values
         else:
             frame[column] = np.nan

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,6 +142,18 @@ def _check_header(header: list[str], path: Path, line: int) -> None:
         seen.add(name.lower())
 
 
+def refuse_first(table: Table, bad: np.ndarray, message: str | Callable[[int], str]) -> None:
+    """Refuse the file at the first row where ``bad`` is true (do nothing when none is).
+
+    ``message`` is the problem, or a function of the offending row's index that words it.
+    """
+    if not bad.any():
+        return
+    i = int(np.argmax(bad))
+    text = message(i) if callable(message) else message
+    raise AluError(text, path=table.path, line=int(table.lines[i]))
+
+
 def canonical_header(table: Table, names: Iterable[str]) -> None:
     """Rename header cells that match ``names`` case-insensitively to their canonical spelling."""
     by_lower = {n.lower(): n for n in names}
@@ -184,13 +196,9 @@ def parse_dates(table: Table, column: str, *, allow_missing: bool = False) -> pd
         days.append(cell[:10])
     parsed = pd.to_datetime(pd.Series(days, dtype=object), format="%Y-%m-%d", errors="coerce")
     bad = (parsed.isna() & pd.Series([d is not None for d in days])).to_numpy()
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise AluError(
-            f"unparseable date '{cells[i]}' in column {column} (no such day)",
-            path=table.path,
-            line=int(table.lines[i]),
-        )
+    refuse_first(
+        table, bad, lambda i: f"unparseable date '{cells[i]}' in column {column} (no such day)"
+    )
     return pd.DatetimeIndex(parsed.to_numpy(), name="date")
 
 
@@ -212,20 +220,14 @@ def parse_numbers(
     if out is None:
         out = _floats_with_line_numbers(table, column, cells)
     missing = np.isnan(out)
-    if missing.any() and not allow_missing:
-        i = int(np.argmax(missing))
-        raise AluError(
-            f"missing {what} in column {column}", path=table.path, line=int(table.lines[i])
-        )
+    if not allow_missing:
+        refuse_first(table, missing, f"missing {what} in column {column}")
     if positive:
-        bad = ~missing & (out <= 0)
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise AluError(
-                f"zero or negative {what} {cells[i]} in column {column}",
-                path=table.path,
-                line=int(table.lines[i]),
-            )
+        refuse_first(
+            table,
+            ~missing & (out <= 0),
+            lambda i: f"zero or negative {what} {cells[i]} in column {column}",
+        )
     return out
 
 
