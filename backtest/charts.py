@@ -41,7 +41,6 @@ from signals.states import BACKWARDATION, BEAR, BULL, CONTANGO
 
 ROW_PX = 190  # height of a panel of weight 1, px
 GAP_PX = 58  # space between panels (their titles), px
-MS_PER_DAY = 86_400_000
 X_DOMAIN = (0.0, 0.86)  # the legends sit to the right of the plots
 TEMPLATE = "plotly_white"
 

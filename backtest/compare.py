@@ -184,13 +184,9 @@ def returns_metric(metric: str):
     """``rows -> one value per column`` (higher is better) for walk-forward selection, from
     portfolio daily returns; metrics that returns cannot give (trades, win rate, exposure) fall
     back to the Sharpe ratio."""
-    from backtest.metrics import equity_metrics
+    from backtest.metrics import EQUITY_METRICS, equity_metrics
 
-    key = (
-        metric
-        if metric in ("total_return", "cagr", "sharpe", "sortino", "max_drawdown")
-        else "sharpe"
-    )
+    key = metric if metric in EQUITY_METRICS else "sharpe"
     sign = -1.0 if key in LOWER_IS_BETTER else 1.0
 
     def measure(rows: np.ndarray) -> np.ndarray:

@@ -65,10 +65,6 @@ class StackedSignals:
         self._positions: dict[tuple[str, str, int], np.ndarray] = {}
         self._owner: dict[str, str] = {}
 
-    def distinct_count(self, family: str) -> int:
-        """How many distinct parameter sets of ``family`` the variants use."""
-        return len(self._distinct[family])
-
     # -- family frames on their own calendars -------------------------------------------------
 
     def _frame(self, family: str, d: int) -> pd.DataFrame:

@@ -27,8 +27,6 @@ from strategies import get_strategy
 from strategies.base import Strategy
 from strategies.params import Number, resolve_params
 
-DEFAULT_MAX_VARIANTS = 100_000
-
 
 @dataclass(frozen=True)
 class Variant:
@@ -198,10 +196,6 @@ def load_variants_file(path: Path) -> list[Variant]:
         except AluError as exc:
             raise AluError(f"{where}: {exc.message}", path=path) from None
     return out
-
-
-def count_in_file(path: Path) -> int:
-    return len(load_variants_file(path))
 
 
 def _fmt(value: Number) -> str:
