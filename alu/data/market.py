@@ -174,7 +174,12 @@ class Market:
     # -- signal inputs -----------------------------------------------------------------------
 
     def signal_inputs(self) -> SignalInputs:
-        """The inputs of the four signal families (see :class:`SignalInputs`)."""
+        """The inputs of the four signal families (see :class:`SignalInputs`), built once."""
+        if "inputs" not in self._cache:
+            self._cache["inputs"] = self._signal_inputs()
+        return self._cache["inputs"]  # type: ignore[return-value]
+
+    def _signal_inputs(self) -> SignalInputs:
         lme = self.lme()
         reference, name = None, "none"
         if lme is not None and lme["three_month"].notna().any():
