@@ -44,7 +44,7 @@ def render_comparison(comparison: Comparison, *, top: int, written: list) -> Non
     )
     out.print(source_line(comparison.data))
     ranked_on = "in-sample" if comparison.ranking_scope == IN_SAMPLE else "the full period"
-    split = f"; split {spec.split:%Y-%m-%d}" if spec.split is not None else ""
+    split = f"; split {sweep.split:%Y-%m-%d}" if sweep.split is not None else ""
     out.print(Text(f"ranked by portfolio {metric} on {ranked_on}{split}", style="dim"))
     for note in comparison.notes:
         out.print(Text(f"note: {note}", style="cyan"))

@@ -122,7 +122,7 @@ class Comparison:
             "n_variants": len(spec.variants),
             "rank_by": self.rank_by,
             "ranked_on": self.ranking_scope,
-            "split": None if spec.split is None else f"{spec.split:%Y-%m-%d}",
+            "split": None if self.sweep.split is None else f"{self.sweep.split:%Y-%m-%d}",
             "symbols": list(spec.symbols),
             "direction": spec.direction,
             "fees": spec.costs.fees,

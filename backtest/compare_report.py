@@ -164,6 +164,7 @@ def walk_forward_section(comparison: Comparison) -> Section | None:
 
     m = wf.metrics
     spec = comparison.sweep.spec
+    split = comparison.sweep.split
     top = spec.variants[int(comparison.order[0])].name
     text = (
         f"{len(wf.windows)} windows: on each, the variant with the best in-sample "
@@ -173,9 +174,9 @@ def walk_forward_section(comparison: Comparison) -> Section | None:
         f"starts; hover for the variant traded. Grey: the top-ranked variant ({top}) on the "
         "same days, for comparison: "
         + (
-            f"it was ranked on the days to the split ({spec.split:%Y-%m-%d}), so it knew the "
+            f"it was ranked on the days to the split ({split:%Y-%m-%d}), so it knew the "
             "windows before it."
-            if spec.split is not None
+            if split is not None
             else "it was ranked on the whole period, so it knew every window (hindsight)."
         )
     )
@@ -217,7 +218,7 @@ def header_lines(comparison: Comparison) -> list[str]:
     sweep = comparison.sweep
     spec = sweep.spec
     scope = "in-sample" if comparison.ranking_scope == "in_sample" else "the full period"
-    split = f"; split {spec.split:%Y-%m-%d}" if spec.split is not None else ""
+    split = f"; split {sweep.split:%Y-%m-%d}" if sweep.split is not None else ""
     lines = [
         f"{len(spec.variants):,} variants; window {sweep.dates[0]:%Y-%m-%d} to "
         f"{sweep.dates[-1]:%Y-%m-%d}; symbols {', '.join(spec.symbols)}; "

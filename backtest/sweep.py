@@ -55,7 +55,7 @@ class SweepSpec:
     end: pd.Timestamp | None = None
     costs: Costs = field(default_factory=Costs)
     direction: str = "long"
-    split: pd.Timestamp | None = None
+    split: pd.Timestamp | float | None = None  # a date, or a fraction of the trading days
     chunk_size: int = DEFAULT_CHUNK
     keep_returns: bool = True
 
@@ -71,6 +71,7 @@ class SweepResult:
     metrics: dict[str, dict[str, dict[str, np.ndarray]]]
     returns: np.ndarray | None
     split_index: int | None  # number of portfolio days in-sample
+    split: pd.Timestamp | None = None  # the split date (a fractional split resolved)
 
     @property
     def scopes(self) -> list[str]:
@@ -89,7 +90,8 @@ def run_sweep(
     bars = {s: window_bars(market, s, window) for s in spec.symbols}
     dates = pd.DatetimeIndex(sorted(set().union(*(b.index for b in bars.values()))))
     union_pos = {s: b.index.searchsorted(dates, side="right") - 1 for s, b in bars.items()}
-    split_at = _split_positions(spec.split, bars, dates)
+    split = _split_date(spec.split, dates)
+    split_at = _split_positions(split, bars, dates)
     scopes = [FULL] if split_at is None else [FULL, IN_SAMPLE, OUT_OF_SAMPLE]
     inputs = market.signal_inputs() if any(v.strategy.families for v in spec.variants) else None
     stacks = [
@@ -140,7 +142,7 @@ def run_sweep(
         if progress is not None:
             progress(len(task[2]))
     split_index = None if split_at is None else split_at[PORTFOLIO]
-    return SweepResult(spec, dates, metrics, returns, split_index)
+    return SweepResult(spec, dates, metrics, returns, split_index, split)
 
 
 def _by_strategy(variants: list[Variant]) -> list[tuple[Any, np.ndarray]]:
@@ -150,6 +152,16 @@ def _by_strategy(variants: list[Variant]) -> list[tuple[Any, np.ndarray]]:
         groups.setdefault(variant.strategy.name, []).append(i)
         strategies[variant.strategy.name] = variant.strategy
     return [(strategies[name], np.array(idx)) for name, idx in groups.items()]
+
+
+def _split_date(split: pd.Timestamp | float | None, dates: pd.DatetimeIndex):
+    """The split as a date: a fraction ``f`` of the period is the trading day at that fraction
+    of the union calendar ``dates`` (kept at least two days from either end)."""
+    if split is None or isinstance(split, pd.Timestamp):
+        return split
+    if len(dates) < 4:
+        raise AluError("--split needs at least four trading days in the window")
+    return dates[max(1, min(len(dates) - 3, int(len(dates) * split) - 1))]
 
 
 def _split_positions(

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from alu.data.market import Market
 from alu.errors import AluError
 from alu.options import open_universe, parse_day, parse_trading
 from strategies.params import parse_assignments
@@ -100,7 +99,7 @@ def run(
         costs=Costs(fees=trading.fees, slippage=trading.slippage),
         direction=direction,
     )
-    spec.split = _resolve_split(split_day, market, spec)
+    spec.split = split_day
     with _progress(len(variants), quiet=quiet) as advance:
         sweep = run_sweep(market, spec, progress=advance)
     comparison = build_comparison(sweep, rank_by=rank_by, walk_forward=walk_forward)
@@ -150,20 +149,6 @@ def _parse_split(text: str | None) -> pd.Timestamp | float | None:
     if not 0 < fraction < 1:
         raise AluError(f"--split: a fraction must be between 0 and 1, got {text}")
     return fraction
-
-
-def _resolve_split(split, market: Market, spec) -> pd.Timestamp | None:
-    """A fractional split becomes the date at that fraction of the union of trading days."""
-    if split is None or isinstance(split, pd.Timestamp):
-        return split
-    days = sorted(
-        set().union(
-            *(market.instrument(s).bars.loc[spec.start : spec.end].index for s in spec.symbols)
-        )
-    )
-    if len(days) < 4:
-        raise AluError("--split needs at least four trading days in the window")
-    return pd.Timestamp(days[max(1, min(len(days) - 3, int(len(days) * split) - 1))])
 
 
 def _check_heatmap(variants) -> None:
