@@ -227,9 +227,26 @@ def build_comparison(
             "returns never varied: no trades); they rank last, in the order given"
             + (": the ranking means nothing" if undefined == n else "")
         )
+    distinct = distinct_return_columns(sweep.returns)
+    if distinct < n:
+        comparison.notes.append(
+            f"only {distinct:,} of {n:,} variants have distinct returns (the others repeat one: "
+            "parameters that never changed a trade); each still counts as a trial in the "
+            "deflated Sharpe and PBO, and ties in the out-of-sample ranks push PBO up"
+        )
     if walk_forward is not None:
         comparison.walk_forward = run_walk_forward(sweep, rank_by, walk_forward)
     return comparison
+
+
+def distinct_return_columns(returns: np.ndarray) -> int:
+    """How many variants (columns) have distinct daily returns.
+
+    Columns are compared by a fingerprint, their dot product with one fixed random vector (one
+    pass, no copy of the matrix): identical columns give identical fingerprints.
+    """
+    weights = np.random.default_rng(0).standard_normal(returns.shape[0])
+    return len(np.unique(returns.T @ weights))
 
 
 def run_walk_forward(sweep: SweepResult, rank_by: str, n_windows: int) -> WalkForward:

@@ -199,3 +199,17 @@ def test_undefined_rank_metric_is_said(cli):
     assert code == 0
     assert "undefined for 4 of 4 variants in-sample" in " ".join(out.split())
     assert "the ranking means nothing" in " ".join(out.split())
+
+
+def test_variants_with_identical_returns_are_said(cli, tmp_path):
+    path = tmp_path / "twins.toml"
+    path.write_text(
+        '[[variant]]\nname = "a"\nstrategy = "bands"\n'
+        '[[variant]]\nname = "b"\nstrategy = "bands"\nparams = { confirm = 3 }\n'
+        '[[variant]]\nname = "c"\nstrategy = "bands"\nparams = { confirm = 1 }\n'
+    )
+    code, out, _ = cli("compare", "--variants", path)
+    assert code == 0
+    assert "only 2 of 3 variants have distinct returns" in " ".join(out.split())
+    code, out, _ = cli(*BASE)
+    assert "distinct returns" not in out
