@@ -274,7 +274,7 @@ def strategies_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
 ) -> None:
     """List the strategies with their rules, parameters and defaults."""
-    from strategies import STRATEGIES
+    from alu.strategies import STRATEGIES
 
     items = list(STRATEGIES.values())
     if as_json:
@@ -303,7 +303,7 @@ def strategies_command(
             ],
         )
         return
-    from alu.render import render_strategies
+    from alu.reports.terminal import render_strategies
 
     render_strategies(items)
 

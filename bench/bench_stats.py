@@ -2,7 +2,7 @@
 
 Each measurement runs in its own process, so its peak RSS (``ru_maxrss``) is its own:
 
-- ``data``: imports numpy, scipy and ``backtest.stats`` and builds the T x N float64 returns
+- ``data``: imports numpy, scipy and ``alu.stats`` and builds the T x N float64 returns
   matrix (the floor every method pays; "over data" is each method's peak above it);
 - ``fast``: ``return_moments`` + ``deflated_sharpe_ratio`` on every column, then ``pbo_cscv``
   (per-block aggregates, splits in batches);
@@ -65,12 +65,12 @@ def naive_logits(returns: np.ndarray, n_splits: int, limit: int | None) -> np.nd
 def child(method: str, n_obs: int, n_variants: int, n_splits: int, limit: int | None) -> dict:
     import scipy.stats  # noqa: F401  (every method pays the same imports: "over data" is work)
 
-    import backtest.stats  # noqa: F401
+    import alu.stats  # noqa: F401
 
     returns = make_returns(n_obs, n_variants)
     out: dict = {"method": method}
     if method == "fast":
-        from backtest.stats import deflated_sharpe_ratio, pbo_cscv, return_moments
+        from alu.stats import deflated_sharpe_ratio, pbo_cscv, return_moments
 
         start = time.perf_counter()
         m = return_moments(returns)
@@ -81,7 +81,7 @@ def child(method: str, n_obs: int, n_variants: int, n_splits: int, limit: int | 
         out["seconds"] = time.perf_counter() - start
         out["pbo"] = res.pbo
     elif method == "naive":
-        from backtest.stats import pbo_cscv
+        from alu.stats import pbo_cscv
 
         start = time.perf_counter()
         logits = naive_logits(returns, n_splits, limit)

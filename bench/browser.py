@@ -1,6 +1,6 @@
 """Open an HTML report in headless Chromium: check it renders, time it, or screenshot it.
 
-Used by the browser test (tests/backtest/test_report_browser.py), ``bench/bench_report.py`` and
+Used by the browser test (tests/reports/test_report_browser.py), ``bench/bench_report.py`` and
 ``docs/make_screenshots.sh``. Needs Debian's ``chromium`` (``apt-get install chromium``).
 
 ``check``: a COPY of the report gets a first ``<script>`` that records every ``error`` and

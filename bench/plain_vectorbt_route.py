@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 import vectorbt as vbt
 
+from alu.backtest.run import BacktestSpec, window_bars
 from alu.data.market import Market
 from alu.data.source import DataSource, sample_dir
-from backtest.run import BacktestSpec, window_bars
-from strategies.stack import StackedSignals
-from strategies.variants import variants_from_grids
+from alu.strategies.stack import StackedSignals
+from alu.strategies.variants import variants_from_grids
 
 SYMBOLS = ["AA", "CENX", "ALI=F"]
 

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, TextIO
 from alu.data.market import Market
 from alu.errors import AluError
 from alu.options import open_universe, parse_trading
-from strategies import get_strategy
-from strategies.params import parse_assignments
+from alu.strategies import get_strategy
+from alu.strategies.params import parse_assignments
 
 if TYPE_CHECKING:
-    from backtest.run import BacktestResult
+    from alu.backtest.run import BacktestResult
 
 
 def run(
@@ -38,8 +38,8 @@ def run(
     check_targets(json_path, report, png)
     market, resolved, notes = open_universe(data_dir, symbols, end=trading.end)
 
-    from backtest.engine import Costs
-    from backtest.run import BacktestSpec, run_backtest
+    from alu.backtest.engine import Costs
+    from alu.backtest.run import BacktestSpec, run_backtest
 
     spec = BacktestSpec(
         strategy=chosen,
@@ -59,7 +59,7 @@ def run(
         if json_path == "-":
             list_written(written, sys.stderr)
             return
-    from alu.render import render_backtest
+    from alu.reports.terminal import render_backtest
 
     render_backtest(result, show_trades=show_trades)
     list_written(written, sys.stdout)
@@ -73,11 +73,11 @@ def check_targets(json_path: str | None, report: Path | None, png: Path | None) 
         if not parent.is_dir():
             raise AluError(f"cannot write {json_path}: directory {parent} does not exist")
     if report is not None:
-        from backtest.html import check_report_path
+        from alu.reports.html import check_report_path
 
         check_report_path(report)
     if png is not None:
-        from backtest.png import check_png_dir
+        from alu.reports.png import check_png_dir
 
         check_png_dir(png)
 
@@ -88,17 +88,17 @@ def write_pictures(
     """Write the HTML report and the PNG charts asked for; returns (kind, path, bytes)."""
     if report is None and png is None:
         return []
-    from backtest.chart_data import chart_data
+    from alu.reports.chart_data import chart_data
 
     data = chart_data(result, market)
     written: list[tuple[str, Path, int]] = []
     if report is not None:
-        from backtest.report import write_report
+        from alu.reports.report import write_report
 
         path = Path(report).expanduser()
         written.append(("report", path, write_report(path, result, data)))
     if png is not None:
-        from backtest.png import write_pngs
+        from alu.reports.png import write_pngs
 
         written += [("png", f, f.stat().st_size) for f in write_pngs(Path(png), data)]
     return written

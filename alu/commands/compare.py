@@ -14,8 +14,8 @@ import pandas as pd
 
 from alu.errors import AluError
 from alu.options import open_universe, parse_day, parse_trading
-from strategies.params import parse_assignments
-from strategies.variants import (
+from alu.strategies.params import parse_assignments
+from alu.strategies.variants import (
     count_from_grids,
     load_variants_file,
     variants_from_grids,
@@ -47,7 +47,7 @@ def run(
     quiet: bool,
     report: Path | None = None,
 ) -> None:
-    from backtest.compare import check_rank_metric
+    from alu.backtest.compare import check_rank_metric
 
     rank_by = check_rank_metric(rank_by)
     trading = parse_trading(start=start, end=end, fees=fees, slippage=slippage)
@@ -86,10 +86,10 @@ def run(
     market, resolved, notes = open_universe(data_dir, symbols, end=trading.end)
     split_day = _parse_split(split)
 
-    from backtest.compare import build_comparison
-    from backtest.engine import Costs
-    from backtest.run import BacktestSpec, describe_data
-    from backtest.sweep import SweepSpec, run_sweep
+    from alu.backtest.compare import build_comparison
+    from alu.backtest.engine import Costs
+    from alu.backtest.run import BacktestSpec, describe_data
+    from alu.backtest.sweep import SweepSpec, run_sweep
 
     spec = SweepSpec(
         variants=variants,
@@ -118,11 +118,11 @@ def run(
     if csv_path is not None:
         _write_csv(csv_path, comparison)
     if plot_path is not None:
-        from backtest.compare_report import write_heatmap_page
+        from alu.reports.compare_report import write_heatmap_page
 
         write_heatmap_page(Path(plot_path).expanduser(), comparison)
     if report is not None:
-        from backtest.compare_report import write_compare_report
+        from alu.reports.compare_report import write_compare_report
 
         write_compare_report(Path(report).expanduser(), comparison)
     written = [p for p in (json_path, csv_path, plot_path, report) if p and str(p) != "-"]
@@ -130,7 +130,7 @@ def run(
         for path in written:  # stdout holds the JSON or CSV: list the files on stderr
             sys.stderr.write(f"wrote {path}\n")
         return
-    from alu.render_compare import render_comparison
+    from alu.reports.terminal_compare import render_comparison
 
     render_comparison(comparison, top=top, written=written)
 
@@ -152,7 +152,7 @@ def _parse_split(text: str | None) -> pd.Timestamp | float | None:
 
 
 def _check_heatmap(variants) -> None:
-    from backtest.heatmap import grid_keys
+    from alu.reports.heatmap import grid_keys
 
     if grid_keys(variants) is None:
         raise AluError(
@@ -163,7 +163,7 @@ def _check_heatmap(variants) -> None:
 
 def _check_pages(plot_path: Path | None, report: Path | None) -> None:
     """Refuse unwritable --plot/--report targets (and one file for both) before the sweep."""
-    from backtest.html import check_report_path
+    from alu.reports.html import check_report_path
 
     if plot_path is not None:
         check_report_path(plot_path, "--plot")

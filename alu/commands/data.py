@@ -69,7 +69,7 @@ def _render_status(doc: dict[str, Any]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from alu.render import console
+    from alu.reports.terminal import console
 
     out = console()
     out.print(Text.assemble(("local store: ", "dim"), (doc["store"], "bold")), soft_wrap=True)

@@ -12,7 +12,7 @@ from alu.data.source import resolve_source
 from alu.errors import AluError
 from alu.options import parse_day, parse_window
 from alu.output import dumps, write_text
-from strategies.params import parse_assignments
+from alu.strategies.params import parse_assignments
 
 
 def run(

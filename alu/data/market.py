@@ -20,7 +20,7 @@ import pandas as pd
 from alu.data.schemas import read_catalysts, read_lme, read_prices
 from alu.data.source import DataSource, bundled_catalysts_path
 from alu.errors import AluError, did_you_mean
-from strategies.inputs import SignalInputs
+from alu.strategies.inputs import SignalInputs
 
 ALUMINIUM_FUTURES = "ALI=F"
 LME_LEG = "LME3M"

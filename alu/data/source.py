@@ -3,8 +3,8 @@
 - ``--data-dir DIR`` when given (it must exist).
 - else the local store under ``$ALU_HOME`` (default: the per-user data dir from platformdirs,
   e.g. ``~/.local/share/alu`` on Linux) when it holds data (``lme.csv`` or ``prices/*.csv``).
-- else the bundled synthetic sample (``data/sample`` in the source tree, ``alu/_bundled/sample``
-  in an installed wheel), found whether the project was installed editable or not.
+- else the bundled synthetic sample (``alu/_bundled/sample``, the repository's
+  ``data/sample``), found whether the project was installed editable or not.
 
 Every output names its source; the sample is always labelled synthetic.
 """
@@ -42,12 +42,9 @@ class DataSource:
 
 
 def bundled_dir() -> Path:
-    """Bundled data: ``alu/_bundled`` when installed from a wheel, else the repo's ``data/``."""
-    package = Path(__file__).resolve().parent.parent
-    installed = package / "_bundled"
-    if installed.is_dir():
-        return installed
-    return package.parent / "data"
+    """Bundled data: ``alu/_bundled`` (in the source tree a link to the repository's ``data/``;
+    in a wheel, a copy of it)."""
+    return Path(__file__).resolve().parent.parent / "_bundled"
 
 
 def sample_dir() -> Path:

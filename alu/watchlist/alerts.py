@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from alu.strategies import STRATEGIES
 from alu.watchlist.series import STANCE_NAMES, WatchSeries
-from strategies import STRATEGIES
 
 # kind, column of the signal table, subject; in the order alerts are listed within a day.
 SIGNAL_FLIPS = (

@@ -1,10 +1,10 @@
 """Every signal and every strategy's stance over the history up to a day, computed once.
 
 The watchlist reads the backtest's own code paths, so the two can never disagree: the signal
-families are computed by :func:`strategies.base.family_frames` on their own calendars, joined
-as-of by :func:`strategies.base.signal_table` (LME stocks with the next-day publication lag),
-and each strategy's stance comes from :meth:`strategies.base.Strategy.stance_from_table` on each
-instrument's own trading days, exactly as :func:`backtest.run.run_backtest` does.
+families are computed by :func:`alu.strategies.base.family_frames` on their own calendars, joined
+as-of by :func:`alu.strategies.base.signal_table` (LME stocks with the next-day publication lag),
+and each strategy's stance comes from :meth:`alu.strategies.base.Strategy.stance_from_table` on each
+instrument's own trading days, exactly as :func:`alu.backtest.run.run_backtest` does.
 
 Every input is cut at ``end`` before anything is computed: nothing dated after the watchlist's
 day can reach it.
@@ -26,8 +26,8 @@ import pandas as pd
 
 from alu.data.market import Market
 from alu.errors import AluError, did_you_mean
-from strategies import STRATEGIES
-from strategies.base import (
+from alu.strategies import STRATEGIES
+from alu.strategies.base import (
     BANDS,
     CATALYSTS,
     FAMILY_PARAMS,
@@ -38,8 +38,8 @@ from strategies.base import (
     missing_inputs,
     signal_table,
 )
-from strategies.inputs import SignalInputs
-from strategies.params import Number
+from alu.strategies.inputs import SignalInputs
+from alu.strategies.params import Number
 
 ALL_FAMILIES = (BANDS, SPREAD, INVENTORY, CATALYSTS)
 # The two ways a backtest can run a strategy: --direction long (long-only) and --direction both.

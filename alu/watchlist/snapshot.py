@@ -21,15 +21,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from alu.signals.catalysts import events_between
+from alu.strategies.base import BANDS, INVENTORY, SPREAD
 from alu.watchlist.alerts import Alert, alerts_between, order_name
 from alu.watchlist.series import DIRECTIONS, STANCE_NAMES, WatchSeries
-from signals.catalysts import events_between
-from strategies.base import BANDS, INVENTORY, SPREAD
 
 STALE_AFTER_DAYS = 5
 RECENT_EVENT_DAYS = 30
 
-# View field <- column of the signal table (see strategies.base.signal_table), per family.
+# View field <- column of the signal table (see alu.strategies.base.signal_table), per family.
 BAND_FIELDS = {
     "state": "band_state",
     "reference_price": "reference_price",

@@ -19,11 +19,11 @@ from rich.table import Table
 from rich.text import Text
 
 from alu.output import num, pct
-from alu.render import source_line
+from alu.reports.terminal import source_line
+from alu.strategies import STRATEGIES
 from alu.watchlist.alerts import Alert, direction_label
 from alu.watchlist.build import History
 from alu.watchlist.snapshot import STALE_AFTER_DAYS, BandView, Snapshot, StanceView
-from strategies import STRATEGIES
 
 WIDTH = 100
 MAX_ALERT_LINES = 10

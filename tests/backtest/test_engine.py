@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backtest.engine import Costs, held_stance, simulate
+from alu.backtest.engine import Costs, held_stance, simulate
 
 
 def reference_account(close, fill, stance, fees, slippage, cash0):

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from backtest import metrics as m
+from alu.backtest import metrics as m
 
 EQUITY = np.array([101.0, 99.0, 102.0, 96.0])
 INITIAL = 100.0

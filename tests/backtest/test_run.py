@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from backtest.engine import Account, Costs, Trade
-from backtest.run import combine_accounts, portfolio_metrics
+from alu.backtest.engine import Account, Costs, Trade
+from alu.backtest.run import combine_accounts, portfolio_metrics
 
 
 def account(symbol, days, equity, trades=()):

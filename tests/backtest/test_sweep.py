@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from alu.backtest.engine import Costs
+from alu.backtest.run import BacktestSpec, run_backtest
+from alu.backtest.sweep import FULL, IN_SAMPLE, OUT_OF_SAMPLE, PORTFOLIO, SweepSpec, run_sweep
 from alu.data.market import Market
-from backtest.engine import Costs
-from backtest.run import BacktestSpec, run_backtest
-from backtest.sweep import FULL, IN_SAMPLE, OUT_OF_SAMPLE, PORTFOLIO, SweepSpec, run_sweep
-from strategies import STRATEGIES
-from strategies.base import signal_table
-from strategies.stack import StackedSignals
-from strategies.variants import load_variants_file, variants_from_grids
+from alu.strategies import STRATEGIES
+from alu.strategies.base import signal_table
+from alu.strategies.stack import StackedSignals
+from alu.strategies.variants import load_variants_file, variants_from_grids
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "strategies" / "variants.example.toml"
 SYMBOLS = ["AA", "CENX", "ALI=F"]

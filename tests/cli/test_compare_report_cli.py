@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from backtest.readback import decode, read_page, trace
+from alu.reports.readback import decode, read_page, trace
 
 BASE = [
     "compare",

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from backtest.readback import decode, read_page, trace
+from alu.reports.readback import decode, read_page, trace
 
 
 def test_report_and_pngs_are_written_and_listed(cli, tmp_path):

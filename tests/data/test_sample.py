@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from alu.data.source import sample_dir
-from signals.bands import band_state
+from alu.signals.bands import band_state
 
 SCRIPT = Path(__file__).resolve().parents[2] / "data" / "make_sample.py"
 

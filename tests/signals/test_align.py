@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from signals.align import asof_join
+from alu.signals.align import asof_join
 
 LME = pd.DataFrame(
     {"stock_t": [100.0, 90.0, 80.0], "falling": [False, True, True]},

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from signals.bands import band_signals, band_state, run_length
+from alu.signals.bands import band_signals, band_state, run_length
 
 CLOSES = [3100, 3220, 3230, 3240, 3200, 3180, 3220, 3225, 3230, 2980, 2970, 2960, 3010, 3020]
 EXPECTED = ["N", "N", "N", "BULL", "BULL", "N", "N", "N", "BULL", "N", "N", "BEAR", "BEAR", "N"]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from signals.catalysts import catalyst_signals, events_between
+from alu.signals.catalysts import catalyst_signals, events_between
 
 EVENTS = pd.DataFrame(
     {
@@ -81,7 +81,7 @@ def test_events_between_respects_announcement():
 
 
 def test_window_flag_alone_equals_the_full_signal(frame):
-    from signals.catalysts import in_catalyst_window
+    from alu.signals.catalysts import in_catalyst_window
 
     flag = in_catalyst_window(EVENTS, DAYS, window_before=5, window_after=5)
     assert flag.tolist() == frame["in_catalyst_window"].tolist()

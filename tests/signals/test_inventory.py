@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from signals.inventory import inventory_signals, stock_percentile
+from alu.signals.inventory import inventory_signals, stock_percentile
 
 
 def stocks(values):

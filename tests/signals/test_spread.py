@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from signals.spread import backwardation_spread, rolling_zscore, spread_regime, spread_signals
+from alu.signals.spread import backwardation_spread, rolling_zscore, spread_regime, spread_signals
 
 
 def lme(spreads, three_month=2500.0):

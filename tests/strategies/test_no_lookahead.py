@@ -7,12 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from alu.backtest.engine import Costs
+from alu.backtest.run import BacktestSpec, run_backtest
 from alu.data.market import Market
 from alu.data.source import DataSource, sample_dir
-from backtest.engine import Costs
-from backtest.run import BacktestSpec, run_backtest
-from strategies import STRATEGIES
-from strategies.base import BANDS, Strategy
+from alu.strategies import STRATEGIES
+from alu.strategies.base import BANDS, Strategy
 
 CUTS = [pd.Timestamp("2022-03-08"), pd.Timestamp("2025-06-03")]
 SYMBOLS = ["AA", "ALI=F", "LME3M"]

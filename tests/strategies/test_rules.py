@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from alu.errors import AluError
-from strategies import STRATEGIES, get_strategy
-from strategies.base import combine, hold
+from alu.strategies import STRATEGIES, get_strategy
+from alu.strategies.base import combine, hold
 
 
 def table(**columns):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from alu.errors import AluError
-from strategies.variants import (
+from alu.strategies.variants import (
     load_variants_file,
     parse_grid_values,
     parse_grids,

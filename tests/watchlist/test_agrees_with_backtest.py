@@ -7,12 +7,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from alu.backtest.engine import Costs
+from alu.backtest.run import BacktestSpec, run_backtest
 from alu.data.market import Market
+from alu.strategies import STRATEGIES
 from alu.watchlist.build import watch
 from alu.watchlist.series import STANCE_NAMES
-from backtest.engine import Costs
-from backtest.run import BacktestSpec, run_backtest
-from strategies import STRATEGIES
 
 FIXED_DAYS = [pd.Timestamp(d) for d in ("2012-11-05", "2018-04-09", "2022-03-08", "2026-11-20")]
 

@@ -8,9 +8,9 @@ import pandas as pd
 
 from alu.data.market import Market
 from alu.data.source import DataSource
+from alu.strategies import STRATEGIES
 from alu.watchlist.build import history, watch
 from alu.watchlist.series import STANCE_NAMES
-from strategies import STRATEGIES
 
 
 def test_watchlist_on_real_data(real_data_dir):

@@ -1,0 +1,286 @@
+"""Ranking a sweep honestly: in-sample ranking, out-of-sample check, deflated Sharpe, PBO and
+walk-forward selection.
+
+- Variants are ranked by a portfolio metric (``--rank-by``, default ``sharpe``; lower is better
+  for ``max_drawdown``, higher for the others), computed in-sample when there is a split.
+- ``deflated_sharpe``: per variant, the probability that its true Sharpe ratio exceeds the best
+  Sharpe that as many unskilled variants would show by luck (Bailey & Lopez de Prado, 2014),
+  from its portfolio daily returns over the ranking sample.
+- ``pbo``: the probability of backtest overfitting of the whole sweep (Bailey, Borwein,
+  Lopez de Prado & Zhu, 2017), by combinatorially symmetric cross-validation of the variants'
+  portfolio daily returns; null with fewer than two variants.
+- Walk-forward: rolling in-sample selection of the best variant, evaluated on the following
+  window, stitched into one out-of-sample equity line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from alu.backtest.sweep import FULL, IN_SAMPLE, METRICS, PORTFOLIO, SweepResult
+from alu.errors import AluError, did_you_mean
+from alu.output import floats
+
+if TYPE_CHECKING:
+    from alu.stats.pbo import PBOResult
+
+RANKABLE = tuple(m for m in METRICS if m != "buy_hold_return")
+LOWER_IS_BETTER = frozenset({"max_drawdown"})
+
+
+def check_rank_metric(name: str) -> str:
+    if name not in RANKABLE:
+        raise AluError(
+            f"--rank-by: unknown metric '{name}'{did_you_mean(name, list(RANKABLE))}; "
+            f"choose one of {', '.join(RANKABLE)}"
+        )
+    return name
+
+
+def ranking(values: np.ndarray, metric: str) -> np.ndarray:
+    """Indices from best to worst by ``metric`` (NaN last, ties in input order)."""
+    key = np.asarray(values, dtype=np.float64)
+    key = key if metric in LOWER_IS_BETTER else -key
+    key = np.where(np.isnan(key), np.inf, key)
+    return np.argsort(key, kind="stable")
+
+
+@dataclass
+class WalkForward:
+    """Walk-forward selection: the chosen variant per window and the stitched equity."""
+
+    windows: list[dict[str, Any]]
+    equity: pd.Series
+    metrics: dict[str, float]
+
+
+@dataclass
+class Comparison:
+    """A ranked sweep with its overfitting statistics.
+
+    ``cscv`` keeps the per-split CSCV outcome behind ``pbo`` (logits, the in-sample winner's
+    in- and out-of-sample performance) for the report's pictures; it is not part of the JSON.
+    """
+
+    sweep: SweepResult
+    rank_by: str
+    order: np.ndarray
+    deflated_sharpe: np.ndarray
+    pbo: float | None
+    pbo_detail: dict[str, Any] | None = None
+    walk_forward: WalkForward | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    cscv: PBOResult | None = None
+
+    @property
+    def ranking_scope(self) -> str:
+        return IN_SAMPLE if IN_SAMPLE in self.sweep.metrics else FULL
+
+    def _metric_lists(self) -> dict[str, dict[str, dict[str, list]]]:
+        """Every metric array as a JSON-ready list, converted once (large sweeps)."""
+        if not hasattr(self, "_lists"):
+            self._lists = {
+                scope: {
+                    name: {m: floats(values) for m, values in block.items()}
+                    for name, block in by_name.items()
+                }
+                for scope, by_name in self.sweep.metrics.items()
+            }
+        return self._lists
+
+    def variant_json(self, i: int, rank: int) -> dict[str, Any]:
+        sweep = self.sweep
+        variant = sweep.spec.variants[i]
+        lists = self._metric_lists()
+
+        def block(name: str) -> dict[str, Any]:
+            out = {"metrics": {m: lists[FULL][name][m][i] for m in METRICS}}
+            for scope in sweep.scopes:
+                if scope != FULL:
+                    out[scope] = {m: lists[scope][name][m][i] for m in METRICS}
+            return out
+
+        dsr = self.deflated_sharpe[i]
+        return {
+            "rank": rank,
+            "name": variant.name,
+            "strategy": variant.strategy.name,
+            "params": dict(variant.params),
+            "symbols": {s: block(s) for s in sweep.spec.symbols},
+            "portfolio": block(PORTFOLIO),
+            "deflated_sharpe": float(dsr) if np.isfinite(dsr) else None,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        spec = self.sweep.spec
+        out: dict[str, Any] = {
+            "n_variants": len(spec.variants),
+            "rank_by": self.rank_by,
+            "ranked_on": self.ranking_scope,
+            "split": None if self.sweep.split is None else f"{self.sweep.split:%Y-%m-%d}",
+            "symbols": list(spec.symbols),
+            "direction": spec.direction,
+            "fees": spec.costs.fees,
+            "slippage": spec.costs.slippage,
+            "start": f"{self.sweep.dates[0]:%Y-%m-%d}",
+            "end": f"{self.sweep.dates[-1]:%Y-%m-%d}",
+            "data": self.data,
+            "notes": self.notes,
+            "pbo": self.pbo,
+            "pbo_detail": self.pbo_detail,
+            "variants": [
+                self.variant_json(int(i), rank) for rank, i in enumerate(self.order, start=1)
+            ],
+        }
+        if self.walk_forward is not None:
+            wf = self.walk_forward
+            out["walk_forward"] = {
+                "windows": wf.windows,
+                "metrics": wf.metrics,
+                "equity": {f"{d:%Y-%m-%d}": v for d, v in wf.equity.items()},
+            }
+        return out
+
+    def csv_rows(self) -> tuple[list[str], list[list[Any]]]:
+        """A wide table: one row per variant, in rank order."""
+        spec = self.sweep.spec
+        names = sorted({p for v in spec.variants for p in v.params})
+        scopes = self.sweep.scopes
+        targets = [PORTFOLIO, *spec.symbols]
+        header = ["rank", "name", "strategy", *(f"param.{p}" for p in names)]
+        for scope in scopes:
+            prefix = "" if scope == FULL else f"{scope}."
+            header += [f"{prefix}{t}.{m}" for t in targets for m in METRICS]
+        header.append("deflated_sharpe")
+        rows = []
+        for rank, i in enumerate(self.order, start=1):
+            variant = spec.variants[int(i)]
+            row: list[Any] = [rank, variant.name, variant.strategy.name]
+            row += [variant.params.get(p, "") for p in names]
+            for scope in scopes:
+                row += [self.sweep.metrics[scope][t][m][i] for t in targets for m in METRICS]
+            row.append(self.deflated_sharpe[i])
+            rows.append(row)
+        return header, rows
+
+
+def rank_values(sweep: SweepResult, metric: str) -> np.ndarray:
+    scope = IN_SAMPLE if IN_SAMPLE in sweep.metrics else FULL
+    return sweep.metrics[scope][PORTFOLIO][metric]
+
+
+def ranking_returns(sweep: SweepResult) -> np.ndarray:
+    """The portfolio daily returns the ranking sees (in-sample rows when there is a split)."""
+    assert sweep.returns is not None
+    return sweep.returns if sweep.split_index is None else sweep.returns[: sweep.split_index]
+
+
+def returns_metric(metric: str):
+    """``rows -> one value per column`` (higher is better) for walk-forward selection, from
+    portfolio daily returns; metrics that returns cannot give (trades, win rate, exposure) fall
+    back to the Sharpe ratio."""
+    from alu.backtest.metrics import EQUITY_METRICS, equity_metrics
+
+    key = metric if metric in EQUITY_METRICS else "sharpe"
+    sign = -1.0 if key in LOWER_IS_BETTER else 1.0
+
+    def measure(rows: np.ndarray) -> np.ndarray:
+        equity = np.cumprod(1.0 + rows, axis=0)
+        return sign * np.asarray(equity_metrics(equity, 1.0)[key], dtype=np.float64)
+
+    return measure, key
+
+
+def build_comparison(
+    sweep: SweepResult, *, rank_by: str, walk_forward: int | None = None
+) -> Comparison:
+    """Rank the sweep and add the overfitting statistics (see the module docstring)."""
+    from alu.stats import deflated_sharpe_ratio, pbo_cscv, return_moments
+
+    order = ranking(rank_values(sweep, rank_by), rank_by)
+    n = len(sweep.spec.variants)
+    moments = return_moments(ranking_returns(sweep))
+    dsr = deflated_sharpe_ratio(moments.sharpe, moments.n_obs, moments.skew, moments.kurtosis)
+    pbo, detail, cscv = None, None, None
+    if n >= 2:
+        result = pbo_cscv(sweep.returns, n_splits=16)
+        if np.isfinite(result.pbo):
+            pbo, cscv = float(result.pbo), result
+            detail = {
+                "method": "CSCV, per-period Sharpe ratio of portfolio daily returns",
+                "n_splits": result.n_splits,
+                "combinations": len(result.logits),
+                "block_days": result.block_length,
+                "median_logit": float(np.nanmedian(result.logits)),
+            }
+    comparison = Comparison(sweep, rank_by, order, dsr, pbo, detail, cscv=cscv)
+    undefined = int(np.isnan(rank_values(sweep, rank_by)).sum())
+    if undefined:
+        where = "in-sample" if sweep.split_index is not None else "over the period"
+        comparison.notes.append(
+            f"the {rank_by} is undefined for {undefined:,} of {n:,} variants {where} (their "
+            "returns never varied: no trades); they rank last, in the order given"
+            + (": the ranking means nothing" if undefined == n else "")
+        )
+    distinct = distinct_return_columns(sweep.returns)
+    if distinct < n:
+        comparison.notes.append(
+            f"only {distinct:,} of {n:,} variants have distinct returns (the others repeat one: "
+            "parameters that never changed a trade); each still counts as a trial in the "
+            "deflated Sharpe and PBO, and ties in the out-of-sample ranks push PBO up"
+        )
+    if walk_forward is not None:
+        comparison.walk_forward = run_walk_forward(sweep, rank_by, walk_forward)
+    return comparison
+
+
+def distinct_return_columns(returns: np.ndarray) -> int:
+    """How many variants (columns) have distinct daily returns.
+
+    Columns are compared by a fingerprint, their dot product with one fixed random vector (one
+    pass, no copy of the matrix): identical columns give identical fingerprints.
+    """
+    weights = np.random.default_rng(0).standard_normal(returns.shape[0])
+    return len(np.unique(returns.T @ weights))
+
+
+def run_walk_forward(sweep: SweepResult, rank_by: str, n_windows: int) -> WalkForward:
+    """Choose the best variant on each rolling in-sample window, trade it on the next one."""
+    from alu.backtest.metrics import equity_metrics
+    from alu.stats import stitch_out_of_sample, walk_forward_select, walk_forward_windows
+
+    returns = sweep.returns
+    assert returns is not None
+    if len(returns) < 2 * (n_windows + 1):
+        raise AluError(f"--walk-forward {n_windows} needs at least {2 * (n_windows + 1)} days")
+    windows = walk_forward_windows(len(returns), n_windows)
+    measure, key = returns_metric(rank_by)
+    choices = walk_forward_select(returns, windows, metric=measure)
+    stitched = stitch_out_of_sample(returns, choices, windows)
+    initial = sweep.spec.costs.init_cash * len(sweep.spec.symbols)
+    equity = initial * np.cumprod(1.0 + stitched)
+    days = sweep.dates[windows[0][1].start : windows[-1][1].stop]
+    variants = sweep.spec.variants
+    described = []
+    for (in_sample, out_sample), choice in zip(windows, choices, strict=True):
+        described.append(
+            {
+                "in_sample": [
+                    f"{sweep.dates[in_sample.start]:%Y-%m-%d}",
+                    f"{sweep.dates[in_sample.stop - 1]:%Y-%m-%d}",
+                ],
+                "out_of_sample": [
+                    f"{sweep.dates[out_sample.start]:%Y-%m-%d}",
+                    f"{sweep.dates[out_sample.stop - 1]:%Y-%m-%d}",
+                ],
+                "variant": None if choice < 0 else variants[int(choice)].name,
+                "selected_by": key,
+            }
+        )
+    metrics = {k: float(v) for k, v in equity_metrics(equity, initial).items()}
+    return WalkForward(described, pd.Series(equity, index=days, name="walk_forward"), metrics)

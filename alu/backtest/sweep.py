@@ -1,0 +1,242 @@
+"""Sweeps: many strategy variants through the one engine, in chunks, bounded in memory.
+
+For each strategy in the sweep, its variants' stances are computed as columns
+(:class:`alu.strategies.stack.StackedSignals`), a chunk of columns at a time; each chunk goes
+through :func:`alu.backtest.engine.simulate_many` (the same function a single backtest uses) per
+symbol, and the metrics are computed on the arrays (:mod:`alu.backtest.metrics` works per column),
+so no pandas object is built per variant. Per variant the result equals ``alu backtest`` with the
+same parameters. The portfolio line of each variant is built as in a single backtest (the symbols'
+accounts summed on the union of their calendars) and its daily returns are kept for the overfitting
+statistics.
+
+With a split date, metrics are also given in-sample (days up to and including the split) and
+out-of-sample (the days after it, the same accounts continuing: the first out-of-sample return
+is relative to the equity at the split).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from alu.backtest.engine import Costs, simulate_many
+from alu.backtest.metrics import equity_metrics, exposure
+from alu.backtest.run import BacktestSpec, window_bars
+from alu.data.market import Market
+from alu.errors import AluError
+from alu.strategies.stack import StackedSignals
+from alu.strategies.variants import Variant
+
+METRICS = (
+    "total_return",
+    "cagr",
+    "sharpe",
+    "sortino",
+    "max_drawdown",
+    "trades",
+    "win_rate",
+    "exposure",
+    "buy_hold_return",
+)
+FULL, IN_SAMPLE, OUT_OF_SAMPLE = "full", "in_sample", "out_of_sample"
+PORTFOLIO = "portfolio"
+DEFAULT_CHUNK = 250
+
+
+@dataclass
+class SweepSpec:
+    variants: list[Variant]
+    symbols: list[str]
+    start: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+    costs: Costs = field(default_factory=Costs)
+    direction: str = "long"
+    split: pd.Timestamp | float | None = None  # a date, or a fraction of the trading days
+    chunk_size: int = DEFAULT_CHUNK
+    keep_returns: bool = True
+
+
+@dataclass
+class SweepResult:
+    """Metrics of every variant: ``metrics[scope][symbol or "portfolio"][metric]`` is an array
+    with one value per variant; ``returns`` holds each variant's portfolio daily returns
+    (days x variants) on ``dates``."""
+
+    spec: SweepSpec
+    dates: pd.DatetimeIndex
+    metrics: dict[str, dict[str, dict[str, np.ndarray]]]
+    returns: np.ndarray | None
+    split_index: int | None  # number of portfolio days in-sample
+    split: pd.Timestamp | None = None  # the split date (a fractional split resolved)
+
+    @property
+    def scopes(self) -> list[str]:
+        return list(self.metrics)
+
+
+def run_sweep(
+    market: Market,
+    spec: SweepSpec,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> SweepResult:
+    """Backtest every variant of ``spec`` on ``market`` (already cut at ``spec.end``)."""
+    n = len(spec.variants)
+    window = BacktestSpec(spec.variants[0].strategy, {}, spec.symbols, spec.start, spec.end)
+    bars = {s: window_bars(market, s, window) for s in spec.symbols}
+    dates = pd.DatetimeIndex(sorted(set().union(*(b.index for b in bars.values()))))
+    union_pos = {s: b.index.searchsorted(dates, side="right") - 1 for s, b in bars.items()}
+    split = _split_date(spec.split, dates)
+    split_at = _split_positions(split, bars, dates)
+    scopes = [FULL] if split_at is None else [FULL, IN_SAMPLE, OUT_OF_SAMPLE]
+    inputs = market.signal_inputs() if any(v.strategy.families for v in spec.variants) else None
+    stacks = [
+        (members, StackedSignals(strategy, [spec.variants[i].params for i in members], inputs))
+        for strategy, members in _by_strategy(spec.variants)
+    ]
+    tasks = [
+        (members, stack, np.arange(s, min(s + spec.chunk_size, len(members))))
+        for members, stack in stacks
+        for s in range(0, len(members), spec.chunk_size)
+    ]
+    metrics = {
+        scope: {
+            name: {m: np.full(n, np.nan) for m in METRICS} for name in [*spec.symbols, PORTFOLIO]
+        }
+        for scope in scopes
+    }
+    pooled = {scope: (np.zeros(n), np.zeros(n)) for scope in scopes}  # closed trades, wins
+    returns = np.empty((len(dates), n)) if spec.keep_returns else None
+    allow_short = spec.direction == "both"
+    initial_total = spec.costs.init_cash * len(spec.symbols)
+    prices = {
+        s: (b["close"].to_numpy(), b["open"].fillna(b["close"]).to_numpy()) for s, b in bars.items()
+    }
+
+    def run_chunk(task) -> None:
+        members, stack, local = task
+        columns = members[local]
+        total = np.zeros((len(dates), len(local)))
+        for symbol, symbol_bars in bars.items():
+            stance = stack.stances(symbol, symbol_bars.index, local, allow_short=allow_short)
+            close, fill = prices[symbol]
+            accounts = simulate_many(close, fill, stance, spec.costs)
+            cut = None if split_at is None else split_at[symbol]
+            _store(metrics, pooled, symbol, columns, accounts, close, spec.costs.init_cash, cut)
+            pos = union_pos[symbol]
+            total += np.where(
+                (pos >= 0)[:, None], accounts.equity[pos.clip(0)], spec.costs.init_cash
+            )
+        cut = None if split_at is None else split_at[PORTFOLIO]
+        _store_portfolio(metrics, pooled, spec.symbols, columns, total, initial_total, cut)
+        if returns is not None:
+            previous = np.vstack([np.full((1, len(local)), initial_total), total[:-1]])
+            returns[:, columns] = total / previous - 1.0
+
+    for task in tasks:
+        run_chunk(task)
+        if progress is not None:
+            progress(len(task[2]))
+    split_index = None if split_at is None else split_at[PORTFOLIO]
+    return SweepResult(spec, dates, metrics, returns, split_index, split)
+
+
+def _by_strategy(variants: list[Variant]) -> list[tuple[Any, np.ndarray]]:
+    groups: dict[str, list[int]] = {}
+    strategies = {}
+    for i, variant in enumerate(variants):
+        groups.setdefault(variant.strategy.name, []).append(i)
+        strategies[variant.strategy.name] = variant.strategy
+    return [(strategies[name], np.array(idx)) for name, idx in groups.items()]
+
+
+def _split_date(split: pd.Timestamp | float | None, dates: pd.DatetimeIndex):
+    """The split as a date: a fraction ``f`` of the period is the trading day at that fraction
+    of the union calendar ``dates`` (kept at least two days from either end)."""
+    if split is None or isinstance(split, pd.Timestamp):
+        return split
+    if len(dates) < 4:
+        raise AluError("--split needs at least four trading days in the window")
+    return dates[max(1, min(len(dates) - 3, int(len(dates) * split) - 1))]
+
+
+def _split_positions(
+    split: pd.Timestamp | None, bars: dict[str, pd.DataFrame], dates: pd.DatetimeIndex
+) -> dict[str, int] | None:
+    """Days in-sample per symbol and for the portfolio (days dated on or before the split)."""
+    if split is None:
+        return None
+    out = {s: int(b.index.searchsorted(split, side="right")) for s, b in bars.items()}
+    out[PORTFOLIO] = int(dates.searchsorted(split, side="right"))
+    for name, k in out.items():
+        length = len(dates) if name == PORTFOLIO else len(bars[name])
+        if k < 2 or length - k < 2:
+            raise AluError(
+                f"--split {split:%Y-%m-%d} leaves fewer than two days on one side for {name}"
+            )
+    return out
+
+
+def _segment_metrics(
+    equity: np.ndarray, position: np.ndarray | None, initial: float | np.ndarray
+) -> dict[str, np.ndarray]:
+    out = equity_metrics(equity, initial)
+    if position is not None:
+        out["exposure"] = exposure(position)
+    return out
+
+
+def _segments(cut: int | None, n_days: int) -> list[tuple[str, int, int]]:
+    """(scope, first row, end row) of each scope; out-of-sample starts from the split day's
+    close (row ``cut - 1``), which is its base."""
+    if cut is None:
+        return [(FULL, 0, n_days)]
+    return [(FULL, 0, n_days), (IN_SAMPLE, 0, cut), (OUT_OF_SAMPLE, cut, n_days)]
+
+
+def _store(metrics, pooled, symbol, columns, accounts, close, init_cash, cut) -> None:
+    """Per-symbol metrics of one chunk; trade counts also pooled for the portfolio."""
+    n_cols = len(columns)
+    trades = accounts.trades
+    for scope, first, end in _segments(cut, len(close)):
+        base = init_cash if first == 0 else accounts.equity[first - 1]
+        values = _segment_metrics(accounts.equity[first:end], accounts.position[first:end], base)
+        # A segment's trades are those it entered; closed = closed within it (so in-sample
+        # figures equal a backtest that ends at the split).
+        keep = (trades["entry_idx"] >= first) & (trades["entry_idx"] < end)
+        closed = keep & (trades["status"] == 1) & (trades["exit_idx"] < end)
+        count = np.bincount(trades["col"][keep], minlength=n_cols)
+        n_closed = np.bincount(trades["col"][closed], minlength=n_cols)
+        wins = np.bincount(trades["col"][closed & (trades["return"] > 0)], minlength=n_cols)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values["win_rate"] = np.where(n_closed > 0, wins / n_closed, np.nan)
+        values["trades"] = count.astype(np.float64)
+        start_close = close[0] if first == 0 else close[first - 1]
+        values["buy_hold_return"] = np.full(n_cols, close[end - 1] / start_close - 1.0)
+        for name, value in values.items():
+            metrics[scope][symbol][name][columns] = value
+        pooled[scope][0][columns] += n_closed
+        pooled[scope][1][columns] += wins
+
+
+def _store_portfolio(metrics, pooled, symbols, columns, total, initial, cut) -> None:
+    """Portfolio metrics of one chunk, as :func:`alu.backtest.run.portfolio_metrics` defines
+    them."""
+    for scope, first, end in _segments(cut, len(total)):
+        base = initial if first == 0 else total[first - 1]
+        values = _segment_metrics(total[first:end], None, base)
+        per_symbol = metrics[scope]
+        values["trades"] = sum(per_symbol[s]["trades"][columns] for s in symbols)
+        values["exposure"] = np.mean([per_symbol[s]["exposure"][columns] for s in symbols], axis=0)
+        values["buy_hold_return"] = np.mean(
+            [per_symbol[s]["buy_hold_return"][columns] for s in symbols], axis=0
+        )
+        n_closed, wins = pooled[scope][0][columns], pooled[scope][1][columns]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values["win_rate"] = np.where(n_closed > 0, wins / n_closed, np.nan)
+        for name, value in values.items():
+            metrics[scope][PORTFOLIO][name][columns] = value
