@@ -1,35 +1,84 @@
-"""The execution model, run by vectorbt. The only module that imports vectorbt.
+"""The execution model, run with vectorbt's order execution. The only module that imports vectorbt.
 
-Exact model (tests hold the engine to a plain-Python loop of it):
+Exact model (the tests hold the engine to a plain-Python loop of it, rule by rule):
 
-- The stance (+1 long, 0 flat, -1 short) is decided at the close of day ``t``; the account holds
-  it from the next trading day: any change is filled at day ``t+1``'s fill price (its Open, or its
-  Close when the series has no Open). The account starts flat on the first day of the window.
-- Slippage moves every fill against the trade: buys at ``price * (1 + slippage)``, sells at
-  ``price * (1 - slippage)``. Fees are a fraction of traded value charged on each fill.
-- All in: an entry (long or short) uses all the cash, ``shares = cash / (fill * (1 + fees))``.
-  An exit closes the whole position. A reversal closes and re-opens at the same fill.
-- Equity at each close is ``cash + shares * close``; a short sale adds its proceeds to cash.
-  A trade still open at the end stays open, valued at the last close (no exit fee).
+- **Decisions and fills.** The stance (+1 long, 0 flat, -1 short) is decided at the close of day
+  ``t`` from data usable then; any order it causes is filled at day ``t+1``'s fill price ``p``
+  (its Open, or its Close when the series has no Open). The account starts flat on the first day
+  of the window. A decision at the last close is never filled.
+- **Costs.** Slippage moves every fill against the order: buys at ``p * (1 + slippage)``, sells at
+  ``p * (1 - slippage)``. Fees are a fraction of traded value, charged on every fill.
+- **Whole exits.** An exit always closes the whole position, whatever the cash (covering a short
+  may take cash below zero; equity is what counts). A reversal closes and re-opens at one fill.
+- **Sizing** (``fraction``, ``vol_target``, ``max_leverage``): an entry buys or sells
+  ``shares = L * E / (p_entry * (1 + fees))`` where ``E`` is the account's equity at the fill
+  (its cash, the account being flat), ``p_entry`` the entry-side fill price and the leverage
+  ``L = fraction`` [1: all in]; with ``vol_target > 0``, ``L = min(max_leverage, vol_target /
+  sigma)``, ``sigma`` the annualised standard deviation (ddof 1, x sqrt(252)) of the
+  instrument's daily close-to-close returns over the ``vol_window`` days up to the decision
+  close (no entry while sigma is undefined; ``L = max_leverage`` when it is zero), and the
+  position is resized to the same formula (``E = cash + shares * p``) at the fill of every
+  ``rebalance_days``-th trading day after the entry while the stance holds.
+- **Margin** (``maintenance_margin``): when at a close the equity ``cash + shares * close`` is at
+  or below ``maintenance_margin * |shares| * close``, the position is closed at the next fill as a
+  trade marked ``liquidation``.
+- **Stops** (``stop_loss``, ``trailing_stop``; 0 = off): at each close a long is stopped when the
+  close is at or below ``entry_fill * (1 - stop_loss)`` or ``best_close * (1 - trailing_stop)``
+  (``best_close`` the highest close since the entry fill), a short when the close is at or above
+  ``entry_fill * (1 + stop_loss)`` or ``best_close * (1 + trailing_stop)`` (the lowest close);
+  the position is closed at the next fill as a trade marked ``stop``. Liquidation is checked
+  before the stops.
+- **After a stop or a liquidation** the rule must go flat or reverse before the account enters
+  that direction again: while the decided stance stays the stopped direction, the account stays
+  flat; a reversal decided at the same close is entered at the same fill.
+- **Ruin.** An account whose equity is at or below zero after a fill, with no position left,
+  is ruined: it trades no more.
+- **Equity** at each close is ``cash + shares * close``; a short sale adds its proceeds to cash.
+  A trade still open at the end stays open (exit reason ``end``), valued at the last close.
 
-vectorbt is driven through its order-simulation kernel ``simulate_from_orders_nb`` (cached on disk
-by numba, unlike ``from_signals``'s), with an order only on days where the held stance changes:
-an entry is an order of infinite size in the trade's direction (all in, fees included), an exit
-a target amount of zero. Reversals are a single infinite order, which vectorbt fills as close
-plus all-in open at one price. One function, :func:`simulate_many`, runs every simulation: a
-single backtest is its one-column case, so ``alu backtest`` and ``alu compare`` cannot differ.
+Every fill goes through vectorbt's order execution (``execute_order_nb``: fill price with
+slippage, fees, the resulting position), inside one numba kernel, :func:`simulate_nb`, that
+decides the orders day by day (sizing, stops, margin, blocks) and keeps the cash, which vectorbt's
+own cash model would not let go below zero. The kernel is cached on disk by numba. One function,
+:func:`simulate_many`, runs every simulation: a single backtest is its one-column case, so
+``alu backtest`` and ``alu compare`` cannot differ.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numba import njit
+from vectorbt.portfolio.enums import Direction, OrderStatus, ProcessOrderState, SizeType
+from vectorbt.portfolio.nb import execute_order_nb, order_nb
 
-from alu.backtest.metrics import equity_metrics, exposure, win_rate
+from alu.backtest.metrics import PERIODS_PER_YEAR, equity_metrics, exposure, win_rate
 
 INITIAL_CASH = 100_000.0
+
+#: Why a trade ended, as stored in the trade records (``reason``) and named in outputs.
+SIGNAL, STOP, LIQUIDATION, END = 0, 1, 2, 3
+EXIT_REASONS = ("signal", "stop", "liquidation", "end")
+
+TRADE_DTYPE = np.dtype(
+    [
+        ("col", np.int64),
+        ("entry_idx", np.int64),
+        ("exit_idx", np.int64),  # the last day for a trade still open
+        ("entry_price", np.float64),
+        ("exit_price", np.float64),  # NaN while open
+        ("size", np.float64),  # shares at the entry fill
+        ("pnl", np.float64),
+        ("return", np.float64),
+        ("direction", np.int64),  # +1 long, -1 short
+        ("status", np.int64),  # 1 closed, 0 open
+        ("reason", np.int64),  # SIGNAL, STOP, LIQUIDATION or END
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -42,11 +91,41 @@ class Costs:
 
 
 @dataclass(frozen=True)
+class Model:
+    """Sizing, stops and margin of the execution model (fractions; see the module docstring).
+
+    The defaults are today's all-in model with a 25 % maintenance margin and no stops. The values
+    are declared, with their bounds and help, as parameters every strategy carries
+    (:mod:`alu.strategies.execution`), so they are set and swept like any other parameter.
+    """
+
+    fraction: float = 1.0
+    vol_target: float = 0.0
+    max_leverage: float = 1.0
+    vol_window: int = 60
+    rebalance_days: int = 20
+    stop_loss: float = 0.0
+    trailing_stop: float = 0.0
+    maintenance_margin: float = 0.25
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> Model:
+        """The model fields found in ``params`` (a strategy variant's resolved parameters)."""
+        return cls(**{f.name: params[f.name] for f in fields(cls) if f.name in params})
+
+
+MODEL_FIELDS = tuple(f.name for f in fields(Model))
+
+
+@dataclass(frozen=True)
 class Trade:
     """One round trip. Prices are fill prices (slippage included); ``return`` is net of fees.
 
-    ``trade_return = pnl / (size * entry_price)``, with ``pnl`` after both fills' fees. An open
+    ``trade_return = pnl / (size * entry_price)``, with ``pnl`` the change in cash from just
+    before the entry fill to just after the exit fill (every fill's fees included; a resized
+    position's resizing fills too) and ``size`` the shares bought or sold at the entry. An open
     trade has no exit date or price; its return is marked at the last close without an exit fee.
+    ``exit_reason``: ``signal``, ``stop``, ``liquidation``, or ``end`` (still open).
     """
 
     entry_date: pd.Timestamp
@@ -57,6 +136,7 @@ class Trade:
     size: float
     pnl: float
     trade_return: float
+    exit_reason: str = "signal"
 
     @property
     def is_open(self) -> bool:
@@ -70,12 +150,13 @@ class Trade:
             "exit_price": self.exit_price,
             "direction": self.direction,
             "return": self.trade_return,
+            "exit_reason": self.exit_reason,
         }
 
 
 @dataclass
 class Account:
-    """One symbol's account over the window: daily close, held stance, shares and equity."""
+    """One symbol's account over the window: daily close, decided stance, shares and equity."""
 
     symbol: str
     dates: pd.DatetimeIndex
@@ -86,6 +167,12 @@ class Account:
     equity: np.ndarray
     trades: list[Trade]
     costs: Costs
+    model: Model = Model()
+    ruined_on: pd.Timestamp | None = None
+
+    @property
+    def liquidations(self) -> list[Trade]:
+        return [t for t in self.trades if t.exit_reason == "liquidation"]
 
     def metrics(self) -> dict[str, float]:
         """Equity metrics plus trades, win rate, exposure and the symbol's buy-and-hold return."""
@@ -99,137 +186,301 @@ class Account:
 
 
 def held_stance(stance: np.ndarray) -> np.ndarray:
-    """The stance held during each day: yesterday's decision (flat on the first day).
-
-    Works along the first axis (days, or days x variants).
-    """
+    """The stance the rule wants held during each day: yesterday's decision (flat on the first
+    day). Works along the first axis (days, or days x variants)."""
     stance = np.asarray(stance, dtype=np.int8)
     held = np.zeros_like(stance)
     held[1:] = stance[:-1]
     return held
 
 
-def stance_orders(stance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Order sizes and vectorbt size types for a stance array (NaN size: no order that day)."""
-    from vectorbt.portfolio.enums import SizeType
-
-    held = held_stance(stance)
-    previous = held_stance(held)
-    change = held != previous
-    size = np.full(held.shape, np.nan)
-    size[change & (held == 1)] = np.inf
-    size[change & (held == -1)] = -np.inf
-    size[change & (held == 0)] = 0.0
-    size_type = np.where(
-        change & (held == 0), int(SizeType.TargetAmount), int(SizeType.Amount)
-    ).astype(np.int64)
-    return size, size_type
+def annual_volatility(close: np.ndarray, window: int) -> np.ndarray:
+    """``sigma[t]``: the annualised standard deviation (ddof 1, x sqrt(252)) of the daily
+    close-to-close returns over the ``window`` days up to and including ``t`` (NaN before
+    ``window`` returns exist)."""
+    close = np.asarray(close, dtype=np.float64)
+    returns = pd.Series(close).pct_change()
+    std = returns.rolling(int(window), min_periods=int(window)).std(ddof=1)
+    return std.to_numpy() * np.sqrt(PERIODS_PER_YEAR)
 
 
 @dataclass
 class ManyAccounts:
-    """The accounts of one symbol under many stances: arrays of days x variants, and vectorbt's
-    exit-trade records (``col``, ``entry_idx``, ``exit_idx``, ``entry_price``, ``exit_price``,
-    ``size``, ``pnl``, ``return``, ``direction``, ``status``: 1 closed, 0 open; an open trade's
-    ``exit_idx`` is the last day)."""
+    """The accounts of one symbol under many stances: arrays of days x variants, the trade
+    records (:data:`TRADE_DTYPE`) and, per variant, the day it was ruined (-1: never)."""
 
     equity: np.ndarray
     position: np.ndarray
     trades: np.ndarray
+    ruined: np.ndarray
 
 
-def order_events(
-    size: np.ndarray, size_type: np.ndarray, fill_price: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Each column's orders packed to the top: row k holds the column's k-th order.
-
-    Returns the packed sizes (NaN padding), size types, fill prices and the day of each event.
-    Between its orders an account only holds (sizes are all-in amounts or a target of zero, none
-    depends on the account's value), so simulating the events alone fills every order exactly as
-    simulating every day would, at a fraction of the work.
-    """
-    n_cols = size.shape[1]
-    has = ~np.isnan(size)
-    count = has.sum(axis=0)
-    depth = max(1, int(count.max(initial=0)))
-    cols, days = np.nonzero(has.T)  # column by column, days ascending
-    rank = np.arange(len(cols)) - np.repeat(np.cumsum(count) - count, count)
-    packed_size = np.full((depth, n_cols), np.nan)
-    packed_type = np.zeros((depth, n_cols), dtype=size_type.dtype)
-    packed_price = np.ones((depth, n_cols))
-    day_of = np.zeros((depth, n_cols), dtype=np.int64)
-    packed_size[rank, cols] = size[days, cols]
-    packed_type[rank, cols] = size_type[days, cols]
-    packed_price[rank, cols] = fill_price[days]
-    day_of[rank, cols] = days
-    return packed_size, packed_type, packed_price, day_of
+def _model_columns(model: Model | Mapping[str, Any], n_cols: int) -> dict[str, np.ndarray]:
+    """Each model field as one value per column (a Model, or a mapping of scalars/arrays)."""
+    values = {f: getattr(model, f) for f in MODEL_FIELDS} if isinstance(model, Model) else model
+    out = {}
+    for name in MODEL_FIELDS:
+        kind = np.int64 if name in ("vol_window", "rebalance_days") else np.float64
+        out[name] = np.broadcast_to(np.asarray(values[name], dtype=kind), (n_cols,)).copy()
+    return out
 
 
 def simulate_many(
-    close: np.ndarray, fill_price: np.ndarray, stance: np.ndarray, costs: Costs
+    close: np.ndarray,
+    fill_price: np.ndarray,
+    stance: np.ndarray,
+    costs: Costs,
+    model: Model | Mapping[str, Any] = Model(),
+    *,
+    volatility: Mapping[int, np.ndarray] | None = None,
 ) -> ManyAccounts:
     """Run the execution model for one symbol and a stance per column (days x variants).
 
-    vectorbt's numba kernels do the work: ``simulate_from_orders_nb`` fills the orders (given
-    as packed events, see :func:`order_events`), then, on the real calendar,
-    ``asset_flow_nb``/``assets_nb`` and ``cash_flow_nb``/``cash_nb`` give the holdings, so
-    equity = cash + shares x close exactly as ``Portfolio.value`` computes it, and
-    ``get_exit_trades_nb`` the trades.
+    ``model`` gives the sizing, stop and margin values (a :class:`Model`, or a mapping of field
+    name to a scalar or one value per column). ``volatility`` maps a ``vol_window`` to its
+    :func:`annual_volatility` series on these days (computed here from ``close`` when absent;
+    pass it computed on the instrument's longer history so the window's first days are sized).
     """
-    from vectorbt.portfolio import nb
-    from vectorbt.portfolio.enums import Direction
-    from vectorbt.records.nb import col_map_nb
-
     close = np.ascontiguousarray(close, dtype=np.float64)
     fill_price = np.ascontiguousarray(fill_price, dtype=np.float64)
     stance = np.asarray(stance, dtype=np.int8)
     if stance.ndim == 1:
         stance = stance[:, None]
+    stance = np.ascontiguousarray(stance)
     n_days, n_cols = stance.shape
-    size, size_type, price, day_of = order_events(*stance_orders(stance), fill_price)
-    init_cash = np.full(n_cols, costs.init_cash)
-    orders, _ = nb.simulate_from_orders_nb(
-        target_shape=size.shape,
-        group_lens=np.ones(n_cols, dtype=np.int64),
-        init_cash=init_cash,
-        call_seq=np.zeros(size.shape, dtype=np.int64),
-        size=size,
-        price=price,
-        size_type=size_type,
-        direction=np.asarray(int(Direction.Both)),
-        fees=np.asarray(float(costs.fees)),
-        # Every argument is passed, even at its default: an omitted array default enters
-        # numba's signature by identity, which would defeat the on-disk cache in every process.
-        fixed_fees=np.asarray(0.0),
-        slippage=np.asarray(float(costs.slippage)),
-        min_size=np.asarray(0.0),
-        max_size=np.asarray(np.inf),
-        size_granularity=np.asarray(np.nan),
-        reject_prob=np.asarray(0.0),
-        lock_cash=np.asarray(False),
-        allow_partial=np.asarray(True),
-        raise_reject=np.asarray(False),
-        log=np.asarray(False),
-        val_price=np.asarray(np.inf),
-        close=price,
-        auto_call_seq=False,
-        ffill_val_price=True,
-        update_value=False,
-        max_orders=max(1, int(np.count_nonzero(~np.isnan(size)))),
-        max_logs=0,
-        init_temp_records=False,
-        flex_2d=True,
+    cols = _model_columns(model, n_cols)
+    windows = np.unique(cols["vol_window"][cols["vol_target"] > 0])
+    sigma = np.full((n_days, max(1, len(windows))), np.nan)
+    for k, window in enumerate(windows.tolist()):
+        given = None if volatility is None else volatility.get(window)
+        sigma[:, k] = annual_volatility(close, window) if given is None else given
+    sigma_col = np.searchsorted(windows, cols["vol_window"]).clip(0, max(0, len(windows) - 1))
+    previous = np.vstack([np.zeros((1, n_cols), dtype=np.int8), stance[:-1]])
+    entries = int(np.count_nonzero((stance != 0) & (stance != previous))) + n_cols
+    records = np.empty(entries, dtype=TRADE_DTYPE)
+    equity, position, ruined, n_trades = simulate_nb(
+        close,
+        fill_price,
+        stance,
+        np.ascontiguousarray(sigma),
+        sigma_col.astype(np.int64),
+        np.full(n_cols, float(costs.fees)),
+        np.full(n_cols, float(costs.slippage)),
+        np.full(n_cols, float(costs.init_cash)),
+        cols["fraction"],
+        cols["vol_target"],
+        cols["max_leverage"],
+        cols["rebalance_days"],
+        cols["stop_loss"],
+        cols["trailing_stop"],
+        cols["maintenance_margin"],
+        records,
     )
-    orders["idx"] = day_of[orders["idx"], orders["col"]]
-    col_map = col_map_nb(orders["col"], n_cols)
-    position = nb.assets_nb(
-        nb.asset_flow_nb((n_days, n_cols), orders, col_map, int(Direction.Both))
+    return ManyAccounts(equity=equity, position=position, trades=records[:n_trades], ruined=ruined)
+
+
+@njit(cache=True)
+def _execute_nb(position, price, size, size_type, fees, slippage):
+    """One fill through vectorbt's order execution: returns (filled, shares traded signed, fill
+    price, fees paid, new position). The cash handed to vectorbt is unbounded: the account's
+    cash is kept by the caller (it may go below zero), so vectorbt never shrinks the order."""
+    state = ProcessOrderState(np.inf, position, 0.0, np.inf, price, np.nan, 0, 0)
+    order = order_nb(
+        size,
+        price,
+        size_type,
+        Direction.Both,
+        fees,
+        0.0,
+        slippage,
+        0.0,
+        np.inf,
+        np.nan,
+        0.0,
+        False,
+        False,
+        False,
+        False,
     )
-    cash = nb.cash_nb(nb.cash_flow_nb((n_days, n_cols), orders, col_map, False), init_cash)
-    equity = cash + close[:, None] * position
-    close_2d = np.broadcast_to(close[:, None], (n_days, n_cols))
-    trades = nb.get_exit_trades_nb(orders, close_2d, col_map)
-    return ManyAccounts(equity=equity, position=position, trades=trades)
+    new_state, result = execute_order_nb(state, order)
+    if result.status != OrderStatus.Filled:
+        return False, 0.0, np.nan, 0.0, position
+    signed = result.size if result.side == 0 else -result.size
+    return True, signed, result.price, result.fees, new_state.position
+
+
+@njit(cache=True)
+def simulate_nb(
+    close,
+    fill,
+    stance,
+    sigma,
+    sigma_col,
+    fees,
+    slippage,
+    init_cash,
+    fraction,
+    vol_target,
+    max_leverage,
+    rebalance_days,
+    stop_loss,
+    trailing_stop,
+    margin,
+    records,
+):
+    """The execution model of the module docstring, column by column, day by day.
+
+    Returns equity and position (days x columns), the day each column was ruined (-1: never)
+    and the number of trade records written to ``records``.
+    """
+    n_days, n_cols = stance.shape
+    equity = np.empty((n_days, n_cols))
+    position = np.empty((n_days, n_cols))
+    ruined_at = np.full(n_cols, -1, dtype=np.int64)
+    k = 0
+    for j in range(n_cols):
+        cash = init_cash[j]
+        pos = 0.0
+        side = 0  # the account's direction: +1, -1 or 0
+        entry_idx = -1
+        entry_price = np.nan
+        entry_size = 0.0
+        cash_before = 0.0
+        best = np.nan
+        forced = -1  # STOP or LIQUIDATION decided at the last close, else -1
+        blocked = 0  # a direction the rule must leave before it is entered again
+        ruined = False
+        for t in range(n_days):
+            if t > 0 and not ruined:
+                p = fill[t]
+                want = stance[t - 1, j]
+                if forced >= 0 and side != 0:
+                    ok, traded, px, fee, pos = _execute_nb(
+                        pos, p, 0.0, SizeType.TargetAmount, fees[j], slippage[j]
+                    )
+                    cash -= traded * px + fee
+                    _close_trade(records, k, j, entry_idx, t, entry_price, px, entry_size)
+                    _finish(records, k, cash - cash_before, side, 1, forced)
+                    k += 1
+                    if want == side:
+                        blocked = side
+                    side = 0
+                forced = -1
+                if want == blocked:
+                    want = 0
+                if want != side:
+                    if side != 0:
+                        ok, traded, px, fee, pos = _execute_nb(
+                            pos, p, 0.0, SizeType.TargetAmount, fees[j], slippage[j]
+                        )
+                        cash -= traded * px + fee
+                        _close_trade(records, k, j, entry_idx, t, entry_price, px, entry_size)
+                        _finish(records, k, cash - cash_before, side, 1, 0)
+                        k += 1
+                        side = 0
+                    if want != 0 and cash > 0:
+                        shares = _target_shares(
+                            want, cash, p, sigma[t - 1, sigma_col[j]], fees[j], slippage[j],
+                            fraction[j], vol_target[j], max_leverage[j],
+                        )  # fmt: skip
+                        if shares > 0:
+                            before = cash
+                            ok, traded, px, fee, pos = _execute_nb(
+                                pos, p, want * shares, SizeType.Amount, fees[j], slippage[j]
+                            )
+                            if ok:
+                                cash -= traded * px + fee
+                                cash_before = before
+                                side = want
+                                entry_idx = t
+                                entry_price = px
+                                entry_size = abs(traded)
+                                best = np.nan
+                elif side != 0 and _rebalance_due(t, entry_idx, vol_target[j], rebalance_days[j]):
+                    value = cash + pos * p
+                    shares = 0.0
+                    if value > 0:
+                        shares = _target_shares(
+                            side, value, p, sigma[t - 1, sigma_col[j]], fees[j], slippage[j],
+                            fraction[j], vol_target[j], max_leverage[j],
+                        )  # fmt: skip
+                    if shares > 0:
+                        ok, traded, px, fee, pos = _execute_nb(
+                            pos, p, side * shares, SizeType.TargetAmount, fees[j], slippage[j]
+                        )
+                        if ok:
+                            cash -= traded * px + fee
+                if side == 0 and cash <= 0:
+                    ruined = True
+                    ruined_at[j] = t
+            value = cash + pos * close[t]
+            equity[t, j] = value
+            position[t, j] = pos
+            if side != 0:
+                c = close[t]
+                if np.isnan(best) or (side > 0 and c > best) or (side < 0 and c < best):
+                    best = c
+                if value <= margin[j] * abs(pos) * c:
+                    forced = LIQUIDATION
+                elif _against(side, c, entry_price, stop_loss[j]) or _against(
+                    side, c, best, trailing_stop[j]
+                ):
+                    forced = STOP
+            if blocked != 0 and stance[t, j] != blocked:
+                blocked = 0
+        if side != 0:
+            _close_trade(records, k, j, entry_idx, n_days - 1, entry_price, np.nan, entry_size)
+            _finish(records, k, cash + pos * close[n_days - 1] - cash_before, side, 0, END)
+            k += 1
+    return equity, position, ruined_at, k
+
+
+@njit(cache=True)
+def _rebalance_due(t, entry_idx, vol_target, rebalance_days):
+    """A vol-targeted position is resized every ``rebalance_days``-th day after its entry."""
+    return vol_target > 0 and rebalance_days > 0 and (t - entry_idx) % rebalance_days == 0
+
+
+@njit(cache=True)
+def _against(side, close, reference, fraction):
+    """The close has moved ``fraction`` (> 0) against a position from ``reference``."""
+    if fraction <= 0:
+        return False
+    if side > 0:
+        return close <= reference * (1 - fraction)
+    return close >= reference * (1 + fraction)
+
+
+@njit(cache=True)
+def _target_shares(direction, equity, price, sigma, fees, slippage, fraction, vol_target, cap):
+    """Shares of a position worth the model's leverage times ``equity`` (0: cannot size)."""
+    if vol_target > 0:
+        if np.isnan(sigma):
+            return 0.0
+        leverage = cap if sigma == 0 else min(cap, vol_target / sigma)
+    else:
+        leverage = fraction
+    side_price = price * (1 + slippage) if direction > 0 else price * (1 - slippage)
+    return leverage * equity / (side_price * (1 + fees))
+
+
+@njit(cache=True)
+def _close_trade(records, k, col, entry_idx, exit_idx, entry_price, exit_price, size):
+    records[k]["col"] = col
+    records[k]["entry_idx"] = entry_idx
+    records[k]["exit_idx"] = exit_idx
+    records[k]["entry_price"] = entry_price
+    records[k]["exit_price"] = exit_price
+    records[k]["size"] = size
+
+
+@njit(cache=True)
+def _finish(records, k, pnl, direction, status, reason):
+    records[k]["pnl"] = pnl
+    records[k]["return"] = pnl / (records[k]["size"] * records[k]["entry_price"])
+    records[k]["direction"] = direction
+    records[k]["status"] = status
+    records[k]["reason"] = reason
 
 
 def simulate(
@@ -238,6 +489,9 @@ def simulate(
     fill_price: pd.Series,
     stance: pd.Series,
     costs: Costs,
+    model: Model = Model(),
+    *,
+    volatility: Mapping[int, np.ndarray] | None = None,
 ) -> Account:
     """Run the execution model for one symbol over the days of ``close``."""
     if not (close.index.equals(fill_price.index) and close.index.equals(stance.index)):
@@ -247,8 +501,11 @@ def simulate(
         fill_price.to_numpy(dtype=np.float64),
         stance.to_numpy(dtype=np.int8),
         costs,
+        model,
+        volatility=volatility,
     )
     dates = pd.DatetimeIndex(close.index)
+    ruined = int(many.ruined[0])
     return Account(
         symbol=symbol,
         dates=dates,
@@ -257,12 +514,15 @@ def simulate(
         stance=stance.to_numpy(dtype=np.int8),
         position=many.position[:, 0],
         equity=many.equity[:, 0],
-        trades=_trades(many.trades, dates),
+        trades=trades_of(many.trades, dates),
         costs=costs,
+        model=model,
+        ruined_on=None if ruined < 0 else dates[ruined],
     )
 
 
-def _trades(records: np.ndarray, dates: pd.DatetimeIndex) -> list[Trade]:
+def trades_of(records: np.ndarray, dates: pd.DatetimeIndex) -> list[Trade]:
+    """Trade records (:data:`TRADE_DTYPE`) of one column as :class:`Trade` objects."""
     trades = []
     for rec in records:
         is_open = int(rec["status"]) == 0
@@ -272,10 +532,11 @@ def _trades(records: np.ndarray, dates: pd.DatetimeIndex) -> list[Trade]:
                 exit_date=None if is_open else dates[int(rec["exit_idx"])],
                 entry_price=float(rec["entry_price"]),
                 exit_price=None if is_open else float(rec["exit_price"]),
-                direction="long" if int(rec["direction"]) == 0 else "short",
+                direction="long" if int(rec["direction"]) > 0 else "short",
                 size=float(rec["size"]),
                 pnl=float(rec["pnl"]),
                 trade_return=float(rec["return"]),
+                exit_reason=EXIT_REASONS[int(rec["reason"])],
             )
         )
     return trades

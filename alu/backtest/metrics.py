@@ -15,7 +15,9 @@ Conventions (also in the README):
 - ``exposure``: fraction of days that end with a position open.
 - ``win_rate``: fraction of closed trades with a positive return.
 
-Undefined values (a zero standard deviation, no closed trades) are NaN, reported as null.
+Undefined values (a zero standard deviation, no closed trades) are NaN, reported as null. So are
+the ratios (``cagr``, ``sharpe``, ``sortino``) of an equity line that reaches zero or below at any
+close: returns through a wiped-out account mean nothing.
 
 Every function works along the first axis: a 1-D array (one account) gives a float, a 2-D array
 (days x variants) gives one value per column, so a sweep and a single backtest share one
@@ -121,11 +123,21 @@ EQUITY_METRICS = ("total_return", "cagr", "sharpe", "sortino", "max_drawdown")
 
 def equity_metrics(equity: np.ndarray, initial: float) -> dict[str, float | np.ndarray]:
     """The metrics that depend only on the equity curve (floats, or arrays per column)."""
+    equity = np.asarray(equity, dtype=np.float64)
     returns = daily_returns(equity, initial)
-    return {
+    out = {
         "total_return": total_return(equity, initial),
         "cagr": cagr(equity, initial),
         "sharpe": sharpe(returns),
         "sortino": sortino(returns),
         "max_drawdown": max_drawdown(equity, initial),
     }
+    wiped = np.min(equity, axis=0) <= 0
+    if np.any(wiped):
+        for name in RATIOS:
+            out[name] = _scalar(np.where(wiped, np.nan, out[name]))
+    return out
+
+
+#: The ratios that are null for an equity line that reaches zero.
+RATIOS = ("cagr", "sharpe", "sortino")
