@@ -4,9 +4,15 @@ Files are read lazily (only what a command needs) and validated by :mod:`alu.dat
 Prices are used split- and dividend-adjusted when a price file has ``Adj Close``: Open, High,
 Low and Close are scaled by ``Adj Close / Close`` so returns include dividends.
 
-The aluminium leg: ``ALI=F`` (COMEX aluminium futures, $/t) when the data has
-``prices/ALI=F.csv``; otherwise, when it has ``lme.csv``, the LME 3-month price stands in under
-the name ``LME3M`` (no Open, so it fills at the close of the fill day) and the output says so.
+The aluminium leg: ``ALI=F`` (COMEX aluminium futures, $/t: Yahoo's continuous front month, not
+roll-adjusted, so its returns include roll jumps) when the data has ``prices/ALI=F.csv``;
+otherwise, when it has ``lme.csv``, ``LME3M``: a long position in the LME 3-month forward rolled
+daily at constant maturity (:mod:`alu.data.roll`), whose returns include the roll yield. It has no
+Open, so it fills at the close of the fill day. The band reference stays the raw 3-month price.
+
+Suspect LME rows (:func:`alu.data.quality.suspect_lme_days`: a spread outside -250..+400 $/t, a
+3-month price more than 10 % from cash, weekend rows) are left out of the signals and the rolled
+leg unless ``keep_suspect``; :meth:`Market.excluded_lme_days` lists them for the output.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from alu.data.quality import suspect_lme_days
+from alu.data.roll import rolled_index
 from alu.data.schemas import read_catalysts, read_lme, read_prices
 from alu.data.source import DataSource, bundled_catalysts_path
 from alu.errors import AluError, did_you_mean
@@ -29,8 +37,10 @@ DEFAULT_SYMBOLS = ("AA", "CENX", ALUMINIUM_FUTURES)
 DESCRIPTIONS = {
     "AA": "Alcoa, US$/share",
     "CENX": "Century Aluminum, US$/share",
-    ALUMINIUM_FUTURES: "COMEX aluminium futures, US$/t",
-    LME_LEG: "LME aluminium 3-month price, US$/t",
+    ALUMINIUM_FUTURES: "COMEX aluminium futures, US$/t (Yahoo's continuous front month, not "
+    "roll-adjusted: its returns include roll jumps)",
+    LME_LEG: "LME aluminium 3-month forward rolled daily at constant maturity (index, US$/t "
+    "basis): its returns include the roll yield",
 }
 
 
@@ -60,6 +70,7 @@ class Market:
 
     source: DataSource
     end: pd.Timestamp | None = None
+    keep_suspect: bool = False
     warnings: list[str] = field(default_factory=list)
     _cache: dict[str, object] = field(default_factory=dict, repr=False)
 
@@ -98,6 +109,25 @@ class Market:
                 frame = self._cut(parsed.frame)
             self._cache["lme"] = frame
         return self._cache["lme"]  # type: ignore[return-value]
+
+    def excluded_lme_days(self) -> pd.DatetimeIndex:
+        """The suspect LME rows left out of the signals and the rolled leg (none when
+        ``keep_suspect`` or without an LME record)."""
+        lme = self.lme()
+        if lme is None or self.keep_suspect:
+            return pd.DatetimeIndex([])
+        return suspect_lme_days(lme)
+
+    def trusted_lme(self) -> pd.DataFrame | None:
+        """The LME record the signals and the rolled leg use: :meth:`lme` without the suspect
+        rows (unless ``keep_suspect``)."""
+        if "trusted_lme" not in self._cache:
+            lme = self.lme()
+            excluded = self.excluded_lme_days()
+            self._cache["trusted_lme"] = (
+                lme if lme is None or not len(excluded) else lme.drop(index=excluded)
+            )
+        return self._cache["trusted_lme"]  # type: ignore[return-value]
 
     def catalysts(self) -> pd.DataFrame:
         """The bundled catalyst calendar, extended by the data dir's own ``catalysts.csv``."""
@@ -154,10 +184,12 @@ class Market:
 
     def _load_instrument(self, symbol: str) -> Instrument:
         if symbol == LME_LEG:
-            lme = self.lme()
+            lme = self.trusted_lme()
             if lme is None:
                 raise AluError(f"{LME_LEG} needs lme.csv, which the {self.source.label} lacks")
-            close = lme["three_month"].dropna()
+            close = rolled_index(lme["cash_settlement"], lme["three_month"])
+            if close.empty:
+                raise AluError(f"{self.lme_path} has no day with both a cash and a 3-month price")
             bars = pd.DataFrame(
                 {"open": np.nan, "high": np.nan, "low": np.nan, "close": close, "volume": np.nan},
                 index=close.index,
@@ -180,7 +212,7 @@ class Market:
         return self._cache["inputs"]  # type: ignore[return-value]
 
     def _signal_inputs(self) -> SignalInputs:
-        lme = self.lme()
+        lme = self.trusted_lme()
         reference, name = None, "none"
         if lme is not None and lme["three_month"].notna().any():
             reference, name = lme["three_month"].dropna(), "LME 3-month ($/t)"

@@ -182,6 +182,21 @@ def lme_warnings(
     return out
 
 
+def suspect_lme_days(
+    lme: pd.DataFrame,
+    *,
+    low_usd_t: float = -250.0,
+    high_usd_t: float = 400.0,
+    max_fraction: float = 0.10,
+) -> pd.DatetimeIndex:
+    """The LME rows the checks above call suspect (a spread out of range, a 3-month price far
+    from cash, a weekend date): left out of the signals and the rolled leg unless the user keeps
+    them (``--keep-suspect``)."""
+    spread = spread_out_of_range(lme, low_usd_t=low_usd_t, high_usd_t=high_usd_t).index
+    far = three_month_far_from_cash(lme, max_fraction=max_fraction).index
+    return spread.union(far).union(weekend_days(lme.index))
+
+
 def price_warnings(frame: pd.DataFrame, *, series: str) -> list[QualityWarning]:
     """The checks that apply to daily bars: weekend rows."""
     return _weekend_warning(frame.index, series)

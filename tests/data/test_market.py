@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -41,8 +42,16 @@ def test_lme3m_stands_in_for_missing_futures(make_data_dir):
     assert "LME3M" in notes[0]
     bars = market.instrument("LME3M").bars
     assert bars["open"].isna().all()
-    lme = pd.read_csv(sample_dir() / "lme.csv", index_col=0, parse_dates=True)
-    assert bars["close"].equals(lme["three_month"].astype(float).rename("close"))
+    lme = pd.read_csv(sample_dir() / "lme.csv", index_col=0, parse_dates=True).astype(float)
+    # The rolled constant-maturity index, worked day by day from the formula.
+    both = lme.dropna(subset=["cash_settlement", "three_month"])
+    expected = [both["three_month"].iloc[0]]
+    for s, t in zip(both.index[:-1], both.index[1:], strict=True):
+        d = (t - s).days
+        f_t, c_t = both.at[t, "three_month"], both.at[t, "cash_settlement"]
+        expected.append(expected[-1] * (f_t - (f_t - c_t) * d / 91) / both.at[s, "three_month"])
+    np.testing.assert_allclose(bars["close"].to_numpy(), expected, rtol=1e-12)
+    assert bars.index.equals(both.index)
 
 
 def test_unknown_symbol_lists_what_is_available(make_data_dir):
