@@ -55,3 +55,26 @@ def asof_join(
             else pd.NaT
         )
     return out
+
+
+#: Weekdays an input may lag the day it is used on before its family counts as UNKNOWN.
+MAX_STALE_DAYS = 5
+
+
+def stale_days(source_dates: np.ndarray, days: pd.DatetimeIndex) -> np.ndarray:
+    """The lag of each day's input in weekdays: ``numpy.busday_count`` from the input's date to
+    the day (the input's date counted, the day not), so a Friday figure seen on Monday lags 1.
+    Holidays are not removed (the inputs keep different holiday calendars). NaT (no input yet)
+    gives -1."""
+    dates = np.asarray(source_dates, dtype="datetime64[D]")
+    missing = np.isnat(dates)
+    lag = np.busday_count(np.where(missing, np.datetime64("1970-01-01"), dates),
+                          pd.DatetimeIndex(days).to_numpy(dtype="datetime64[D]"))  # fmt: skip
+    return np.where(missing, -1, lag)
+
+
+def known(source_dates: np.ndarray, days: pd.DatetimeIndex, max_stale_days: int) -> np.ndarray:
+    """True where a family's input exists and lags the day by at most ``max_stale_days``
+    weekdays (see :func:`stale_days`); a family is UNKNOWN elsewhere."""
+    lag = stale_days(source_dates, days)
+    return (lag >= 0) & (lag <= max_stale_days)

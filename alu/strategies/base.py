@@ -19,13 +19,14 @@ import numpy as np
 import pandas as pd
 
 from alu.errors import AluError
-from alu.signals.align import asof_join
+from alu.signals.align import asof_join, known
 from alu.signals.bands import band_signals
 from alu.signals.catalysts import catalyst_signals
 from alu.signals.inventory import inventory_signals
 from alu.signals.latch import latch
 from alu.signals.spread import spread_signals
-from alu.strategies.columns import Columns, TableColumns
+from alu.strategies.columns import Columns, ProbeColumns, TableColumns
+from alu.strategies.execution import EXECUTION_PARAMS, STALE_PARAM, check_execution
 from alu.strategies.inputs import SignalInputs
 from alu.strategies.params import Number, Param, resolve_params
 
@@ -45,6 +46,7 @@ FAMILY_PARAMS: dict[str, tuple[Param, ...]] = {
         Param.of(
             band_signals, "confirm", "closes in a row beyond a band to enter BULL/BEAR", minimum=1
         ),
+        STALE_PARAM,
     ),
     SPREAD: (
         Param.of(
@@ -60,6 +62,7 @@ FAMILY_PARAMS: dict[str, tuple[Param, ...]] = {
             "fall in $/t that flags a narrowing backwardation",
             minimum=0,
         ),
+        STALE_PARAM,
     ),
     INVENTORY: (
         Param.of(
@@ -95,6 +98,7 @@ FAMILY_PARAMS: dict[str, tuple[Param, ...]] = {
             "long % change (fraction) that counts as falling/building",
             minimum=0,
         ),
+        STALE_PARAM,
     ),
     CATALYSTS: (
         Param.of(
@@ -120,9 +124,19 @@ _FAMILY_FUNCS: dict[str, Callable[..., Any]] = {
 }
 
 
+#: The families whose inputs are dated rows, joined as-of: each is UNKNOWN on a day its input
+#: lags by more than ``max_stale_days`` weekdays. The catalyst calendar is always known.
+DATED = {BANDS: "reference_date", SPREAD: "spread_date", INVENTORY: "stock_date"}
+
+
 def family_kwargs(family: str, params: Mapping[str, Number]) -> dict[str, Number]:
     """The keyword arguments of a family's signal function taken from ``params``."""
-    return {p.name: params[p.name] for p in FAMILY_PARAMS[family]}
+    return {p.name: params[p.name] for p in FAMILY_PARAMS[family] if p is not STALE_PARAM}
+
+
+def known_column(family: str) -> str:
+    """The signal-table column that says whether ``family`` is known on each day."""
+    return f"{family}_known"
 
 
 @dataclass(frozen=True)
@@ -134,6 +148,7 @@ class FamilyFrames:
     inventory: pd.DataFrame | None = None
     events: pd.DataFrame | None = None
     catalyst_kwargs: Mapping[str, Number] | None = None
+    max_stale_days: int = STALE_PARAM.default  # type: ignore[assignment]
 
 
 def missing_inputs(inputs: SignalInputs, families: tuple[str, ...]) -> list[str]:
@@ -163,6 +178,8 @@ def family_frames(
     if CATALYSTS in families:
         frames["events"] = inputs.catalysts
         frames["catalyst_kwargs"] = family_kwargs(CATALYSTS, params)
+    if STALE_PARAM.name in params:
+        frames["max_stale_days"] = int(params[STALE_PARAM.name])
     return FamilyFrames(**frames)
 
 
@@ -177,22 +194,38 @@ def signal_table(frames: FamilyFrames, days: pd.DatetimeIndex) -> pd.DataFrame:
     """The family frames joined as-of to ``days`` (an instrument's trading days).
 
     Adds ``reference_date``, ``spread_date`` and ``stock_date``: the date of the row each day
-    uses. Stock figures are used from the first day after their date.
+    uses (stock figures are used from the first day after their date), and ``bands_known``,
+    ``spread_known``, ``inventory_known``: False where the family has no input yet or its input
+    lags the day by more than ``frames.max_stale_days`` weekdays; there the family's values are
+    blanked (missing; flags False), so its states read as UNKNOWN.
     """
     parts = []
-    if frames.bands is not None:
-        parts.append(asof_join(frames.bands, days, date_column="reference_date"))
-    if frames.spread is not None:
-        parts.append(asof_join(frames.spread, days, date_column="spread_date"))
+    for family, frame in ((BANDS, frames.bands), (SPREAD, frames.spread)):
+        if frame is not None:
+            parts.append(_dated_join(family, frame, days, frames.max_stale_days))
     if frames.inventory is not None:
-        parts.append(
-            asof_join(frames.inventory, days, published_next_day=True, date_column="stock_date")
-        )
+        parts.append(_dated_join(INVENTORY, frames.inventory, days, frames.max_stale_days))
     if frames.events is not None:
         parts.append(catalyst_signals(frames.events, days, **(frames.catalyst_kwargs or {})))
     if not parts:
         return pd.DataFrame(index=days)
     return pd.concat(parts, axis=1)
+
+
+def _dated_join(
+    family: str, frame: pd.DataFrame, days: pd.DatetimeIndex, max_stale_days: int
+) -> pd.DataFrame:
+    date_column = DATED[family]
+    joined = asof_join(frame, days, published_next_day=family == INVENTORY, date_column=date_column)
+    fresh = known(joined[date_column].to_numpy(), days, max_stale_days)
+    if not fresh.all():
+        for column in frame.columns:
+            if joined[column].dtype == bool:
+                joined[column] = joined[column] & fresh
+            else:
+                joined[column] = joined[column].where(fresh)
+    joined[known_column(family)] = fresh
+    return joined
 
 
 Rule = Callable[[Columns, Mapping[str, Any], bool], np.ndarray]
@@ -216,8 +249,14 @@ class Strategy:
 
     @property
     def params(self) -> tuple[Param, ...]:
-        family = tuple(p for f in self.families for p in FAMILY_PARAMS[f])
-        return family + self.own_params
+        """Signal parameters of its families, its own, then the execution parameters."""
+        family = tuple(dict.fromkeys(p for f in self.families for p in FAMILY_PARAMS[f]))
+        return family + self.own_params + EXECUTION_PARAMS
+
+    @property
+    def dated_families(self) -> tuple[str, ...]:
+        """The families whose inputs can be missing or stale (all but the catalysts)."""
+        return tuple(f for f in self.families if f in DATED)
 
     @property
     def doc(self) -> str:
@@ -236,12 +275,13 @@ class Strategy:
 
     def check(self, values: Mapping[str, Number], *, origin: str = "") -> None:
         """Checks across parameters (each value was checked on its own by its Param)."""
+        where = f" ({origin})" if origin else ""
         if BANDS in self.families and values["lower"] >= values["upper"]:
-            where = f" ({origin})" if origin else ""
             raise AluError(
                 f"parameter lower ({values['lower']}) must be below "
                 f"upper ({values['upper']}){where}"
             )
+        check_execution(values, where=where)
 
     def frames(self, inputs: SignalInputs, params: Mapping[str, Number]) -> FamilyFrames:
         """The strategy's family frames; refuses data that lacks what the strategy needs."""
@@ -255,16 +295,33 @@ class Strategy:
     def stance_from_table(
         self, table: pd.DataFrame, params: Mapping[str, Number], *, allow_short: bool
     ) -> pd.Series:
-        """The stance per day of a signal table (one instrument, one parameter set)."""
+        """The stance per day of a signal table (one instrument, one parameter set). A table
+        without the ``*_known`` columns of :func:`signal_table` (one made by hand) counts every
+        family as known."""
+        absent = {known_column(f): True for f in self.dated_families} if len(table) else {}
+        absent = {c: v for c, v in absent.items() if c not in table}
+        if absent:
+            table = table.assign(**absent)
         stance = self.stance_array(TableColumns(table), params, allow_short=allow_short)
         return pd.Series(stance, index=table.index, name="stance")
 
     def stance_array(
         self, columns: Columns, params: Mapping[str, Any], *, allow_short: bool
     ) -> np.ndarray:
-        """The rule applied to signal columns (1-D, or days x variants), as int8."""
-        stance = self.rule(columns, params, allow_short and not self.long_only)
-        return np.asarray(stance, dtype=np.int8)
+        """The rule applied to signal columns (1-D, or days x variants), as int8; flat on every
+        day on which a family the strategy uses is UNKNOWN (no input yet, or a stale one)."""
+        stance = np.asarray(
+            self.rule(columns, params, allow_short and not self.long_only), dtype=np.int8
+        )
+        for family in self.dated_families:
+            stance = np.where(columns.flag(known_column(family)), stance, np.int8(0))
+        return stance
+
+    def read_columns(self, params: Mapping[str, Any]) -> tuple[str, ...]:
+        """The signal columns the rule reads (found by running it on a two-day probe)."""
+        probe = ProbeColumns(2)
+        self.rule(probe, params, not self.long_only)
+        return tuple(probe.read)
 
     def stance(
         self,

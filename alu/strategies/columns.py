@@ -84,6 +84,29 @@ class StackedColumns:
         return self._get(name)
 
 
+class ProbeColumns:
+    """Two (or ``n_days``) days of missing values that record which columns a rule reads."""
+
+    def __init__(self, n_days: int = 2) -> None:
+        self.n_days = n_days
+        self.read: dict[str, None] = {}
+
+    def __len__(self) -> int:
+        return self.n_days
+
+    def states(self, name: str, *values: str) -> np.ndarray:
+        self.read[name] = None
+        return np.zeros(self.n_days, dtype=bool)
+
+    def flag(self, name: str) -> np.ndarray:
+        self.read[name] = None
+        return np.zeros(self.n_days, dtype=bool)
+
+    def number(self, name: str) -> np.ndarray:
+        self.read[name] = None
+        return np.full(self.n_days, np.nan)
+
+
 def state_codes(values: pd.Series | np.ndarray) -> np.ndarray:
     """A state column (strings, missing as NaN/None) as int8 codes."""
     mapped = pd.Series(values, dtype=object).map(STATE_CODES)

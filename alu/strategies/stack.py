@@ -17,18 +17,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from alu.signals.align import asof_positions
+from alu.signals.align import asof_positions, known
 from alu.signals.catalysts import catalyst_signals, in_catalyst_window
 from alu.signals.states import MISSING_CODE
 from alu.strategies.base import (
     CATALYSTS,
+    DATED,
     FAMILY_PARAMS,
     INVENTORY,
     Strategy,
     family_frames,
     family_kwargs,
+    known_column,
 )
 from alu.strategies.columns import StackedColumns, state_codes
+from alu.strategies.execution import STALE_PARAM
 from alu.strategies.inputs import SignalInputs
 from alu.strategies.params import Number
 
@@ -62,7 +65,7 @@ class StackedSignals:
         # Bounded caches: memory follows the chunk, not the number of distinct settings.
         self._frames: dict[str, OrderedDict[int, pd.DataFrame]] = {}
         self._picked: dict[tuple[str, str], OrderedDict[int, np.ndarray]] = {}
-        self._positions: dict[tuple[str, str, int], np.ndarray] = {}
+        self._positions: dict[tuple[str, str, int, int], tuple[np.ndarray, np.ndarray]] = {}
         self._owner: dict[str, str] = {}
 
     # -- family frames on their own calendars -------------------------------------------------
@@ -83,6 +86,9 @@ class StackedSignals:
         return frame
 
     def _family_of(self, column: str) -> str:
+        for family in DATED:
+            if column == known_column(family):
+                return family
         for family in self.strategy.families:
             if family != CATALYSTS and column not in self._owner:
                 self._frame(family, 0)
@@ -98,15 +104,21 @@ class StackedSignals:
                 return in_catalyst_window(self.inputs.catalysts, days, **kwargs)
             return _encode(catalyst_signals(self.inputs.catalysts, days, **kwargs)[column])
         frame = self._frame(family, d)
-        # Frames of one family share their calendar (the reference's, or the LME's).
-        pos_key = (key, family, len(frame.index))
+        # Frames of one family share their calendar (the reference's, or the LME's), so the
+        # positions and the freshness of each day's input depend on max_stale_days alone.
+        stale_after = int(self._distinct[family][d][STALE_PARAM.name])
+        pos_key = (key, family, len(frame.index), stale_after)
         if pos_key not in self._positions:
             lag = family == INVENTORY
-            self._positions[pos_key] = asof_positions(frame.index, days, published_next_day=lag)
-        pos = self._positions[pos_key]
+            pos = asof_positions(frame.index, days, published_next_day=lag)
+            dates = np.where(pos >= 0, frame.index.to_numpy()[pos.clip(0)], np.datetime64("NaT"))
+            self._positions[pos_key] = (pos, known(dates, days, stale_after))
+        pos, fresh = self._positions[pos_key]
+        if column == known_column(family):
+            return fresh.copy()
         values = _encode(frame[column])
         picked = values[pos.clip(0)]
-        picked[pos < 0] = _missing(values.dtype)
+        picked[~fresh] = _missing(values.dtype)
         return picked
 
     def _join(

@@ -35,6 +35,7 @@ from alu.strategies.base import (
     SPREAD,
     Strategy,
     family_frames,
+    known_column,
     missing_inputs,
     signal_table,
 )
@@ -59,6 +60,7 @@ class InstrumentSeries:
     description: str
     close: pd.Series
     stances: pd.DataFrame
+    known: pd.DataFrame  # per dated family: its input usable and fresh on the instrument's day
 
 
 @dataclass(frozen=True)
@@ -165,11 +167,13 @@ def build_series(
             for direction in DIRECTIONS
         }
         instrument = market.instrument(symbol)
+        known = {f: table[known_column(f)] for f in families if known_column(f) in table}
         instruments[symbol] = InstrumentSeries(
             symbol=symbol,
             description=instrument.description,
             close=frame["close"],
             stances=pd.DataFrame(stances, index=frame.index, columns=list(stances)),
+            known=pd.DataFrame(known, index=frame.index),
         )
     return WatchSeries(
         end=end,

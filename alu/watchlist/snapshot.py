@@ -8,8 +8,10 @@ Freshness: each input's last date usable on ``as_of`` and its lag in **trading d
 as weekdays (Monday to Friday) from that date up to ``as_of`` with ``numpy.busday_count`` (the
 last date counted, ``as_of`` not): a Friday figure seen on the next Monday lags 1. Holidays are
 not removed, because the inputs trade on different holiday calendars, so a holiday can add one
-day of lag. An input is **stale** when it lags by more than :data:`STALE_AFTER_DAYS` (5) or has
-no value yet.
+day of lag. An input is **stale** when it lags by more than ``max_stale_days`` (5, the parameter
+every strategy uses: :data:`alu.signals.align.MAX_STALE_DAYS`) or has no value yet; its family's
+state then reads ``UNKNOWN``, as in a backtest, and a stance resting on it is marked stale (the
+strategy is flat).
 """
 
 from __future__ import annotations
@@ -21,12 +23,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from alu.signals.align import MAX_STALE_DAYS
 from alu.signals.catalysts import events_between
-from alu.strategies.base import BANDS, INVENTORY, SPREAD
+from alu.strategies.base import BANDS, INVENTORY, SPREAD, known_column
 from alu.watchlist.alerts import Alert, alerts_between, order_name
 from alu.watchlist.series import DIRECTIONS, STANCE_NAMES, WatchSeries
 
-STALE_AFTER_DAYS = 5
+#: The default freshness limit (the ``max_stale_days`` parameter may change it).
+STALE_AFTER_DAYS = MAX_STALE_DAYS
+UNKNOWN = "UNKNOWN"
 RECENT_EVENT_DAYS = 30
 
 # View field <- column of the signal table (see alu.strategies.base.signal_table), per family.
@@ -144,11 +149,13 @@ class CatalystView:
 class StanceView:
     """``stance`` decided at the close of the instrument's day, ``held`` during it (decided the
     previous trading day; flat on the first), and the resulting ``order`` at the next open
-    (``entry``, ``exit``, ``reversal``, or None)."""
+    (``entry``, ``exit``, ``reversal``, or None). ``stale``: a family the strategy uses is
+    UNKNOWN that day (no fresh input), so the stance is flat for want of data."""
 
     stance: str
     held: str
     order: str | None
+    stale: bool = False
 
 
 @dataclass(frozen=True)
@@ -195,11 +202,19 @@ def trading_days_between(earlier: pd.Timestamp, later: pd.Timestamp) -> int:
     return int(np.busday_count(earlier.date(), later.date()))
 
 
-def freshness(name: str, last: pd.Timestamp | None, as_of: pd.Timestamp) -> Freshness:
+def freshness(
+    name: str, last: pd.Timestamp | None, as_of: pd.Timestamp, limit: int = STALE_AFTER_DAYS
+) -> Freshness:
     if last is None:
         return Freshness(name, None, None, True)
     lag = trading_days_between(last, as_of)
-    return Freshness(name, last, lag, lag > STALE_AFTER_DAYS)
+    return Freshness(name, last, lag, lag > limit)
+
+
+def _state(row: pd.Series, family: str, column: str) -> str | None:
+    """The family's state on the row, ``UNKNOWN`` when its input is stale or missing."""
+    known = _get(row, known_column(family))
+    return UNKNOWN if known is False else _get(row, column)
 
 
 def snapshot(
@@ -212,36 +227,37 @@ def snapshot(
     row = series.signals.iloc[pos]
     before = series.signals.iloc[pos - 1] if pos > 0 else None
     p = series.params
+    limit = int(p.get("max_stale_days", STALE_AFTER_DAYS))
     band = spread = inventory = None
     fresh: list[Freshness] = []
     if BANDS in series.families:
         band = BandView(
-            **_pick(row, BAND_FIELDS),
+            **{**_pick(row, BAND_FIELDS), "state": _state(row, BANDS, "band_state")},
             previous_state=_get(before, "band_state"),
             reference_name=series.reference_name,
             upper=p["upper"],
             lower=p["lower"],
             closes_in_zone=_whole(row, "zone_run"),
         )
-        fresh.append(freshness("band reference", band.date, as_of))
+        fresh.append(freshness("band reference", band.date, as_of, limit))
     if SPREAD in series.families:
         spread = SpreadView(
-            **_pick(row, SPREAD_FIELDS),
+            **{**_pick(row, SPREAD_FIELDS), "regime": _state(row, SPREAD, "spread_regime")},
             previous_regime=_get(before, "spread_regime"),
             change_days=p["spread_change_days"],
             narrowing=bool(_get(row, "spread_narrowing")),
         )
-        fresh.append(freshness("LME spread", spread.date, as_of))
+        fresh.append(freshness("LME spread", spread.date, as_of, limit))
     if INVENTORY in series.families:
         inventory = InventoryView(
-            **_pick(row, INVENTORY_FIELDS),
+            **{**_pick(row, INVENTORY_FIELDS), "trend": _state(row, INVENTORY, "inventory_trend")},
             previous_trend=_get(before, "inventory_trend"),
             short_days=p["stock_short_days"],
             long_days=p["stock_long_days"],
         )
-        fresh.append(freshness("LME stock", inventory.date, as_of))
+        fresh.append(freshness("LME stock", inventory.date, as_of, limit))
     instruments = {s: instrument_view(series, s, as_of) for s in series.instruments}
-    fresh[:0] = [freshness(s, v.date, as_of) for s, v in instruments.items()]
+    fresh[:0] = [freshness(s, v.date, as_of, limit) for s, v in instruments.items()]
     return Snapshot(
         as_of=as_of,
         previous_day=previous_day,
@@ -289,14 +305,16 @@ def instrument_view(series: WatchSeries, symbol: str, as_of: pd.Timestamp) -> In
     if pos < 0:
         return InstrumentView(symbol, inst.description, None, None, {})
     stances: dict[str, dict[str, StanceView]] = {}
+    known = inst.known.iloc[pos]
     for strategy in series.strategies:
         stances[strategy.name] = {}
+        stale = any(not known.get(f, True) for f in strategy.dated_families)
         for direction in DIRECTIONS:
             column = inst.stances[(strategy.name, direction)]
             decided = int(column.iloc[pos])
             held = int(column.iloc[pos - 1]) if pos > 0 else 0
             stances[strategy.name][direction] = StanceView(
-                STANCE_NAMES[decided], STANCE_NAMES[held], order_name(held, decided)
+                STANCE_NAMES[decided], STANCE_NAMES[held], order_name(held, decided), stale
             )
     return InstrumentView(
         symbol=symbol,

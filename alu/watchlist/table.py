@@ -61,6 +61,8 @@ def styled(word: str | None, text: str | None = None) -> Text:
     """``text`` (default ``word``) coloured by the direction ``word`` stands for."""
     shown = text if text is not None else (word or "n/a")
     style = "green" if word in GREEN else "red" if word in RED else ""
+    if word == "UNKNOWN":
+        style = "bold yellow"
     return Text(shown, style=style)
 
 
@@ -183,6 +185,8 @@ def stance_cell(by_direction: dict[str, StanceView], long_only: bool) -> Text:
             change = Text.assemble(f"{view.held}->", styled(view.stance, view.stance.upper()))
             change.stylize("bold")
             cell.append_text(change)
+    if any(view.stale for view in parts):
+        cell.append(" stale", style="bold red")
     return cell
 
 

@@ -3,7 +3,7 @@
 JSON (one object): ``as_of``, ``previous_day``, ``signals`` (``band``, ``spread``,
 ``inventory``, ``catalysts``; null for a family the data cannot feed), ``instruments``
 (``{SYMBOL: {description, close, date, stances: {strategy: {long|both: {stance, held,
-order}}}}}``), ``alerts``, ``freshness``, ``data`` and ``notes``. Dates are ``YYYY-MM-DD``,
+order, stale}}}}}``), ``alerts``, ``freshness``, ``data`` and ``notes``. Dates are ``YYYY-MM-DD``,
 fractions are fractions, unknown values are null.
 
 CSV of a snapshot, one row per signal and per instrument x strategy x direction, columns
@@ -18,7 +18,8 @@ CSV of a snapshot, one row per signal and per instrument x strategy x direction,
   (``long``/``flat``/``short``), ``previous`` the stance held during the day, ``order`` what that
   change does at the next open (``entry``/``exit``/``reversal``, empty when none); ``value`` the
   last close and ``date`` its date; ``detail`` the instrument.
-- ``lag_days`` and ``stale``: the freshness of the row's input (empty for catalysts).
+- ``lag_days`` and ``stale``: the freshness of the row's input (empty for catalysts); a stance
+  row is also ``stale`` when a family its strategy uses is UNKNOWN (flat for want of data).
 
 CSV of a history, one row per alert, columns :data:`HISTORY_COLUMNS`.
 """
@@ -182,7 +183,7 @@ def snapshot_csv(snap: Snapshot) -> str:
                         "order": stance.order,
                         "value": view.close,
                         "date": view.date,
-                        **_fresh(fresh.get(symbol)),
+                        **_fresh(fresh.get(symbol), signal_stale=stance.stale),
                         "detail": view.description,
                     }
                 )
@@ -197,10 +198,11 @@ def _plain(view: Any) -> Any:
     return None if view is None else jsonable(asdict(view))
 
 
-def _fresh(item: Freshness | None) -> dict[str, Any]:
+def _fresh(item: Freshness | None, *, signal_stale: bool = False) -> dict[str, Any]:
+    """The row's freshness; a stance row is also stale when a signal it rests on is."""
     if item is None:
-        return {}
-    return {"lag_days": item.lag_days, "stale": item.stale}
+        return {"stale": True} if signal_stale else {}
+    return {"lag_days": item.lag_days, "stale": item.stale or signal_stale}
 
 
 def _n(value: float | None, digits: int = 2) -> str:

@@ -94,7 +94,7 @@ def test_altering_data_after_t_changes_nothing_up_to_t(full_runs, tmp_path, name
     assert_same_up_to(full_runs[(name, direction)], altered, cut)
     # The alteration is real: something after the cut differs.
     a, b = full_runs[(name, direction)].accounts["LME3M"], altered.accounts["LME3M"]
-    assert not np.allclose(a.close, b.close)
+    assert len(a.close) != len(b.close) or not np.allclose(a.close, b.close)
 
 
 def peek_rule(cols, params, allow_short):

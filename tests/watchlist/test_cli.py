@@ -36,8 +36,18 @@ def test_json_is_one_object_with_the_documented_keys(cli, watch_dir, watch_args)
     assert list(doc["instruments"]) == ["AA", "CENX", "ALI=F"]
     aa = doc["instruments"]["AA"]
     assert aa["date"] == "2024-01-26" and aa["close"] == 34.25
-    assert aa["stances"]["spread"]["both"] == {"stance": "flat", "held": "short", "order": "exit"}
-    assert aa["stances"]["bands"]["both"] == {"stance": "short", "held": "short", "order": None}
+    assert aa["stances"]["spread"]["both"] == {
+        "stance": "flat",
+        "held": "short",
+        "order": "exit",
+        "stale": False,
+    }
+    assert aa["stances"]["bands"]["both"] == {
+        "stance": "short",
+        "held": "short",
+        "order": None,
+        "stale": False,
+    }
     assert [a["kind"] for a in doc["alerts"]] == ["spread_regime", "stance", "stance"]
     assert doc["alerts"][1] == {
         "date": "2024-01-26",
