@@ -64,6 +64,54 @@ DirectionOption = Annotated[
     Direction, typer.Option("--direction", help="long, or both (also short).")
 ]
 
+# The execution model (parameters every strategy carries; see alu.strategies.execution).
+SizingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--sizing",
+        help="all-in (default), fraction=F (position value = F x equity) or vol-target=V "
+        "(annualised volatility V, capped at --max-leverage).",
+    ),
+]
+MaxLeverageOption = Annotated[
+    float | None, typer.Option("--max-leverage", help="Cap on position value / equity [1].")
+]
+VolWindowOption = Annotated[
+    int | None, typer.Option("--vol-window", help="Days of returns in the volatility [60].")
+]
+RebalanceOption = Annotated[
+    int | None,
+    typer.Option("--rebalance-days", help="Resize a vol-targeted position every N days [20]."),
+]
+StopLossOption = Annotated[
+    float | None,
+    typer.Option("--stop-loss", help="Close at this fraction against the entry fill [off]."),
+]
+TrailingStopOption = Annotated[
+    float | None,
+    typer.Option("--trailing-stop", help="Close at this fraction against the best close [off]."),
+]
+MarginOption = Annotated[
+    float | None,
+    typer.Option(
+        "--maintenance-margin",
+        help="Liquidate when equity <= this fraction of the position's value [0.25].",
+    ),
+]
+MaxStaleOption = Annotated[
+    int | None,
+    typer.Option(
+        "--max-stale-days",
+        help="Weekdays an input may lag before its family is UNKNOWN (no position) [5].",
+    ),
+]
+KeepSuspectOption = Annotated[
+    bool,
+    typer.Option(
+        "--keep-suspect", help="Keep suspect LME rows (likely typos) in the signals and the leg."
+    ),
+]
+
 
 @app.command()
 def backtest(
@@ -80,6 +128,15 @@ def backtest(
     fees: FeesOption = 0.001,
     slippage: SlippageOption = 0.0005,
     direction: DirectionOption = Direction.long,
+    sizing: SizingOption = None,
+    max_leverage: MaxLeverageOption = None,
+    vol_window: VolWindowOption = None,
+    rebalance_days: RebalanceOption = None,
+    stop_loss: StopLossOption = None,
+    trailing_stop: TrailingStopOption = None,
+    maintenance_margin: MarginOption = None,
+    max_stale_days: MaxStaleOption = None,
+    keep_suspect: KeepSuspectOption = False,
     data_dir: DataDirOption = None,
     json_path: Annotated[
         str | None,
@@ -101,6 +158,7 @@ def backtest(
 ) -> None:
     """Backtest a strategy: fills at the next open, fees and slippage on every fill."""
     from alu.commands.backtest import run
+    from alu.options import ModelOptions
 
     run(
         strategy=strategy,
@@ -111,6 +169,17 @@ def backtest(
         fees=fees,
         slippage=slippage,
         direction=direction.value,
+        model=ModelOptions(
+            sizing,
+            max_leverage,
+            vol_window,
+            rebalance_days,
+            stop_loss,
+            trailing_stop,
+            maintenance_margin,
+            max_stale_days,
+        ),
+        keep_suspect=keep_suspect,
         data_dir=data_dir,
         json_path=json_path,
         show_trades=trades,
@@ -153,6 +222,7 @@ def watchlist(
         str | None,
         typer.Option("--end", help="--history: last day. Default: the last in the data."),
     ] = None,
+    keep_suspect: KeepSuspectOption = False,
 ) -> None:
     """Where the squeeze thesis stands as of a day: signals, stances, alerts, freshness."""
     from alu.commands.watchlist import run
@@ -166,6 +236,7 @@ def watchlist(
         history=history,
         start=start,
         end=end,
+        keep_suspect=keep_suspect,
     )
 
 
@@ -198,6 +269,15 @@ def compare(
     fees: FeesOption = 0.001,
     slippage: SlippageOption = 0.0005,
     direction: DirectionOption = Direction.long,
+    sizing: SizingOption = None,
+    max_leverage: MaxLeverageOption = None,
+    vol_window: VolWindowOption = None,
+    rebalance_days: RebalanceOption = None,
+    stop_loss: StopLossOption = None,
+    trailing_stop: TrailingStopOption = None,
+    maintenance_margin: MarginOption = None,
+    max_stale_days: MaxStaleOption = None,
+    keep_suspect: KeepSuspectOption = False,
     data_dir: DataDirOption = None,
     rank_by: Annotated[
         str, typer.Option("--rank-by", help="Portfolio metric to rank by.")
@@ -242,6 +322,7 @@ def compare(
 ) -> None:
     """Compare strategy variants: a fast sweep, ranked with overfitting-aware statistics."""
     from alu.commands.compare import run
+    from alu.options import ModelOptions
 
     run(
         strategy=strategy,
@@ -254,6 +335,17 @@ def compare(
         fees=fees,
         slippage=slippage,
         direction=direction.value,
+        model=ModelOptions(
+            sizing,
+            max_leverage,
+            vol_window,
+            rebalance_days,
+            stop_loss,
+            trailing_stop,
+            maintenance_margin,
+            max_stale_days,
+        ),
+        keep_suspect=keep_suspect,
         data_dir=data_dir,
         rank_by=rank_by,
         top=top,

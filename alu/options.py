@@ -75,14 +75,70 @@ def parse_trading(*, start: str | None, end: str | None, fees: float, slippage: 
     )
 
 
+@dataclass(frozen=True)
+class ModelOptions:
+    """The execution-model flags (``--sizing``, ``--stop-loss``, ...), as given (None: unset)."""
+
+    sizing: str | None = None
+    max_leverage: float | None = None
+    vol_window: int | None = None
+    rebalance_days: int | None = None
+    stop_loss: float | None = None
+    trailing_stop: float | None = None
+    maintenance_margin: float | None = None
+    max_stale_days: int | None = None
+
+    def overrides(self) -> dict[str, float | int]:
+        """The flags as parameter values (``--stop-loss 0.1`` -> ``stop_loss=0.1``), each
+        checked against its parameter's bounds and named by its flag when refused."""
+        from alu.strategies.execution import EXECUTION_PARAMS, STALE_PARAM, parse_sizing
+
+        declared = {p.name: p for p in (*EXECUTION_PARAMS, STALE_PARAM)}
+        out: dict[str, float | int] = {}
+        if self.sizing is not None:
+            out.update(parse_sizing(self.sizing))
+        for name in (
+            "max_leverage",
+            "vol_window",
+            "rebalance_days",
+            "stop_loss",
+            "trailing_stop",
+            "maintenance_margin",
+            "max_stale_days",
+        ):
+            value = getattr(self, name)
+            if value is not None:
+                flag = "--" + name.replace("_", "-")
+                out[name] = declared[name].coerce(value, origin=flag)
+        return out
+
+
+def merge_overrides(model: ModelOptions | None, param: list[str] | None) -> dict[str, object]:
+    """``--param`` assignments and the execution-model flags in one dict; a parameter set both
+    ways is refused."""
+    from alu.strategies.params import parse_assignments
+
+    assigned: dict[str, object] = dict(parse_assignments(param))
+    flags = model.overrides() if model is not None else {}
+    both = sorted(set(assigned) & set(flags))
+    if both:
+        raise AluError(f"parameter {both[0]} is set by --param and by its own option; give it once")
+    return {**assigned, **flags}
+
+
 def open_universe(
-    data_dir: Path | None, symbols: str | None, *, end: pd.Timestamp | None
+    data_dir: Path | None,
+    symbols: str | None,
+    *,
+    end: pd.Timestamp | None,
+    keep_suspect: bool = False,
 ) -> tuple[Market, list[str], list[str]]:
     """The market of ``--data-dir`` (or the store, or the sample) cut at ``end``, the symbols
-    to trade and notes about substitutions (``ALI=F`` -> ``LME3M``)."""
+    to trade and notes about substitutions (``ALI=F`` -> ``LME3M``). ``keep_suspect`` keeps the
+    LME rows the quality checks call suspect in the signals and the rolled leg."""
     from alu.data.market import Market
     from alu.data.source import resolve_source
 
-    market = Market(resolve_source(data_dir), end=end)
+    market = Market(resolve_source(data_dir), end=end, keep_suspect=keep_suspect)
     resolved, notes = market.resolve_symbols(parse_symbols(symbols))
     return market, resolved, notes

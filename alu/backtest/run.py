@@ -1,9 +1,17 @@
 """One backtest, end to end: market -> signals -> stance -> engine -> metrics.
 
 The CLI builds a :class:`BacktestSpec`, calls :func:`run_backtest` and renders the
-:class:`BacktestResult` (terminal table or JSON). Signals are computed on the full history up to
-``end`` (so indicators are warmed up before ``start``); each account trades only inside
-``[start, end]``, starting flat with its own initial cash.
+:class:`BacktestResult` (terminal table or JSON).
+
+- Signals and the strategy's stance are computed on each instrument's whole history up to ``end``
+  (indicators warm up before the window; a latched rule's state never depends on where the window
+  starts, so the stance on a day is the same for every window that contains it, and the same as
+  the watchlist's).
+- The window: ``[start, end]``; without ``start``, from the first day on which every family the
+  strategy uses is known (after the warm-up of every column its rule reads) and every symbol has
+  a price (:func:`default_start`), so the strategy, buy-and-hold and every metric cover the same
+  days. Each account starts flat with its own initial cash on its first day in the window and
+  takes the held stance from the next fill.
 """
 
 from __future__ import annotations
@@ -14,12 +22,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from alu.backtest.engine import Account, Costs, simulate
+from alu.backtest.engine import Account, Costs, Model, annual_volatility, simulate
 from alu.backtest.metrics import equity_metrics, win_rate
-from alu.data.market import Market
+from alu.data.market import ALUMINIUM_FUTURES, LME_LEG, Market
 from alu.errors import AluError
-from alu.strategies.base import BANDS, INVENTORY, SPREAD, FamilyFrames, Strategy, signal_table
+from alu.strategies.base import (
+    DATED,
+    FamilyFrames,
+    Strategy,
+    known_column,
+    signal_table,
+)
 from alu.strategies.params import Number
+
+#: Flags whose warm-up is that of the number they are computed from (a flag reads False, never
+#: missing, before its inputs exist).
+FLAG_BASIS = {"spread_narrowing": "spread_change_usd_t"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +56,23 @@ class BacktestSpec:
     def allow_short(self) -> bool:
         return self.direction == "both"
 
+    @property
+    def model(self) -> Model:
+        return Model.from_params(self.params)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days a backtest trades: ``start`` to ``end`` and why it starts there."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        start, end = f"{self.start:%Y-%m-%d}", f"{self.end:%Y-%m-%d}"
+        return {"start": start, "end": end, "reason": self.reason}
+
 
 @dataclass
 class BacktestResult:
@@ -46,6 +81,8 @@ class BacktestResult:
     accounts: dict[str, Account]
     portfolio_equity: pd.Series
     notes: list[str]
+    window: Window | None = None
+    legs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def symbol_metrics(self) -> dict[str, dict[str, float]]:
         return {s: a.metrics() for s, a in self.accounts.items()}
@@ -62,6 +99,7 @@ class BacktestResult:
             "fees": spec.costs.fees,
             "slippage": spec.costs.slippage,
             "initial_cash": spec.costs.init_cash,
+            "window": None if self.window is None else self.window.to_json(),
             "data": self.data,
             "notes": self.notes,
             "symbols": {
@@ -69,6 +107,9 @@ class BacktestResult:
                     "start": f"{account.dates[0]:%Y-%m-%d}",
                     "end": f"{account.dates[-1]:%Y-%m-%d}",
                     "days": len(account.dates),
+                    "leg": self.legs.get(symbol),
+                    "ruined_on": _day(account.ruined_on),
+                    "liquidations": [_day(t.exit_date) for t in account.liquidations],
                     "metrics": account.metrics(),
                     "trades": [t.to_json() for t in account.trades],
                 }
@@ -82,16 +123,83 @@ class BacktestResult:
         }
 
 
-def window_bars(market: Market, symbol: str, spec: BacktestSpec) -> pd.DataFrame:
-    """The symbol's bars inside ``[start, end]``, refusing a window with fewer than two days."""
-    bars = market.instrument(symbol).bars.loc[spec.start : spec.end]
-    if len(bars) < 2:
-        first, last = market.instrument(symbol).bars.index[[0, -1]]
+def _day(day: pd.Timestamp | None) -> str | None:
+    return None if day is None else f"{day:%Y-%m-%d}"
+
+
+def full_bars(market: Market, symbol: str, end: pd.Timestamp | None) -> pd.DataFrame:
+    """The symbol's bars up to ``end``: the history its stance is computed on."""
+    return market.instrument(symbol).bars.loc[:end]
+
+
+def window_bars(bars: pd.DataFrame, symbol: str, window: Window) -> pd.DataFrame:
+    """The symbol's bars inside the window, refusing a window with fewer than two days."""
+    inside = bars.loc[window.start : window.end]
+    if len(inside) < 2:
+        first, last = bars.index[[0, -1]] if len(bars) else (None, None)
+        span = f"its data runs {first:%Y-%m-%d} to {last:%Y-%m-%d}" if first is not None else ""
         raise AluError(
-            f"{symbol} has {len(bars)} trading day(s) in the requested window; "
-            f"its data runs {first:%Y-%m-%d} to {last:%Y-%m-%d}"
+            f"{symbol} has {len(inside)} trading day(s) in the window "
+            f"{window.start:%Y-%m-%d} to {window.end:%Y-%m-%d}; {span}".rstrip("; ")
         )
-    return bars
+    return inside
+
+
+def stances(
+    strategy: Strategy,
+    params: dict[str, Number],
+    frames: FamilyFrames,
+    bars: dict[str, pd.DataFrame],
+    *,
+    allow_short: bool,
+) -> tuple[dict[str, pd.DataFrame], dict[str, pd.Series]]:
+    """Each symbol's signal table and stance over its whole history."""
+    tables = {s: signal_table(frames, b.index) for s, b in bars.items()}
+    out = {
+        s: strategy.stance_from_table(t, params, allow_short=allow_short) for s, t in tables.items()
+    }
+    return tables, out
+
+
+def first_known_day(
+    strategy: Strategy, params: dict[str, Number], table: pd.DataFrame
+) -> pd.Timestamp | None:
+    """The first day of ``table`` on which every dated family the strategy uses is known and
+    every column its rule reads has a value (flags: the number they come from)."""
+    ok = np.ones(len(table), dtype=bool)
+    for family in strategy.dated_families:
+        ok &= table[known_column(family)].to_numpy(dtype=bool)
+    for column in strategy.read_columns(params):
+        basis = FLAG_BASIS.get(column, column)
+        if basis in table and table[basis].dtype != bool:
+            ok &= table[basis].notna().to_numpy()
+    where = np.flatnonzero(ok)
+    return None if len(where) == 0 else table.index[where[0]]
+
+
+def default_start(
+    strategy: Strategy,
+    params: dict[str, Number],
+    tables: dict[str, pd.DataFrame],
+    bars: dict[str, pd.DataFrame],
+) -> tuple[pd.Timestamp, str]:
+    """The first day on which every symbol has a price and, for a strategy with signals, every
+    family it uses is known after its warm-up; and that reason in words."""
+    first_price = max(b.index[0] for b in bars.values())
+    if not strategy.families:
+        return first_price, "the first day every symbol has a price"
+    known = [first_known_day(strategy, params, t) for t in tables.values()]
+    if any(day is None for day in known):
+        raise AluError(
+            f"the {strategy.name} signals are never known in this data (every family it uses "
+            "needs a usable, fresh input after its warm-up)"
+        )
+    first_signal = max(known)  # type: ignore[type-var]
+    if first_signal >= first_price:
+        return first_signal, (
+            f"the first day every family {strategy.name} uses is known after its warm-up"
+        )
+    return first_price, "the first day every symbol has a price"
 
 
 def run_backtest(
@@ -107,41 +215,164 @@ def run_backtest(
     )
     if spec.allow_short and strategy.long_only:
         notes.append(f"{strategy.name} is long-only: --direction both changes nothing")
+    bars = {s: full_bars(market, s, spec.end) for s in spec.symbols}
+    for symbol, b in bars.items():
+        if b.empty:
+            raise AluError(f"{symbol} has no prices up to {spec.end:%Y-%m-%d}")
+    tables, stance = stances(strategy, spec.params, frames, bars, allow_short=spec.allow_short)
+    window = resolve_window(strategy, spec, tables, bars)
+    model = spec.model
     accounts: dict[str, Account] = {}
     for symbol in spec.symbols:
-        bars = window_bars(market, symbol, spec)
-        table = signal_table(frames, bars.index)
-        stance = strategy.stance_from_table(table, spec.params, allow_short=spec.allow_short)
-        fill = bars["open"].fillna(bars["close"])
-        accounts[symbol] = simulate(symbol, bars["close"], fill, stance, spec.costs)
-    if strategy.families:
-        signals_start = _signals_start(market, strategy)
-        early = [s for s, a in accounts.items() if a.dates[0] < signals_start]
-        if early:
-            notes.append(
-                f"the {strategy.name} signals start on {signals_start:%Y-%m-%d} (the first day "
-                f"its inputs cover): {', '.join(early)} stay flat before that"
-            )
-    for symbol, account in accounts.items():
-        broke = np.flatnonzero(account.equity <= 0)
-        if len(broke):
-            notes.append(
-                f"{symbol}: equity fell to or below zero on {account.dates[broke[0]]:%Y-%m-%d} "
-                "(a short lost more than the account); its ratios are not meaningful"
-            )
+        inside = window_bars(bars[symbol], symbol, window)
+        volatility = None
+        if model.vol_target > 0:
+            sigma = annual_volatility(bars[symbol]["close"].to_numpy(), model.vol_window)
+            volatility = {model.vol_window: sigma[-len(inside) :]}
+        accounts[symbol] = simulate(
+            symbol,
+            inside["close"],
+            inside["open"].fillna(inside["close"]),
+            stance[symbol].loc[inside.index],
+            spec.costs,
+            model,
+            volatility=volatility,
+        )
+    notes += stale_notes(strategy, tables[spec.symbols[0]].loc[window.start : window.end])
+    notes += suspect_notes(market, strategy, spec.symbols)
+    legs = {s: leg_info(market, s, accounts[s]) for s in spec.symbols}
+    notes += [leg["note"] for leg in legs.values() if leg is not None]
+    notes += account_notes(accounts, model)
     equity = combine_accounts(accounts, spec.costs.init_cash)
-    return BacktestResult(spec, describe_data(market, spec), accounts, equity, notes)
+    notes += portfolio_notes(equity)
+    return BacktestResult(
+        spec,
+        describe_data(market, spec),
+        accounts,
+        equity,
+        notes,
+        window,
+        {s: leg for s, leg in legs.items() if leg is not None},
+    )
 
 
-def _signals_start(market: Market, strategy: Strategy) -> pd.Timestamp:
-    """The first day every input the strategy's signals read has a value."""
-    inputs = market.signal_inputs()
-    firsts = []
-    if BANDS in strategy.families and inputs.reference is not None:
-        firsts.append(inputs.reference.index[0])
-    if {SPREAD, INVENTORY} & set(strategy.families) and inputs.lme is not None:
-        firsts.append(inputs.lme.index[0])
-    return max(firsts) if firsts else pd.Timestamp.min
+def resolve_window(
+    strategy: Strategy,
+    spec: BacktestSpec,
+    tables: dict[str, pd.DataFrame],
+    bars: dict[str, pd.DataFrame],
+) -> Window:
+    """``[--start, --end]``, the start defaulting to :func:`default_start`."""
+    end = spec.end if spec.end is not None else max(b.index[-1] for b in bars.values())
+    if spec.start is not None:
+        return Window(spec.start, end, "--start")
+    start, reason = default_start(strategy, spec.params, tables, bars)
+    if start > end:
+        raise AluError(
+            f"the window would start on {start:%Y-%m-%d} ({reason}), after its end {end:%Y-%m-%d}"
+        )
+    return Window(start, end, reason)
+
+
+def stale_notes(strategy: Strategy, table: pd.DataFrame) -> list[str]:
+    """Where a family the strategy uses was UNKNOWN inside the window (no position then)."""
+    out = []
+    for family in strategy.dated_families:
+        unknown = ~table[known_column(family)].to_numpy(dtype=bool)
+        if not unknown.any():
+            continue
+        days = table.index[unknown]
+        runs = _runs(days, table.index)
+        shown = "; ".join(f"{a:%Y-%m-%d} to {b:%Y-%m-%d}" for a, b in runs[:3])
+        more = f" and {len(runs) - 3} more" if len(runs) > 3 else ""
+        out.append(
+            f"{family} UNKNOWN on {unknown.sum()} day(s) in the window (no fresh input: "
+            f"{DATED[family]} lags more than max_stale_days weekdays): {shown}{more}; "
+            f"{strategy.name} holds no position then"
+        )
+    return out
+
+
+def _runs(days: pd.DatetimeIndex, calendar: pd.DatetimeIndex) -> list[tuple[Any, Any]]:
+    """Consecutive stretches of ``days`` on ``calendar``."""
+    pos = calendar.get_indexer(days)
+    breaks = np.flatnonzero(np.diff(pos) != 1)
+    starts = np.r_[0, breaks + 1]
+    ends = np.r_[breaks, len(pos) - 1]
+    return [(days[a], days[b]) for a, b in zip(starts, ends, strict=True)]
+
+
+def suspect_notes(market: Market, strategy: Strategy, symbols: list[str]) -> list[str]:
+    """The suspect LME rows left out of the signals and the rolled leg."""
+    excluded = market.excluded_lme_days()
+    if not len(excluded) or not (strategy.dated_families or LME_LEG in symbols):
+        return []
+    shown = ", ".join(f"{d:%Y-%m-%d}" for d in excluded[:4])
+    more = f" and {len(excluded) - 4} more" if len(excluded) > 4 else ""
+    return [
+        f"left out {len(excluded)} suspect LME row(s) ({shown}{more}: spread out of range, "
+        "3-month far from cash, or a weekend date): --keep-suspect keeps them"
+    ]
+
+
+def leg_info(market: Market, symbol: str, account: Account) -> dict[str, Any] | None:
+    """What the aluminium leg is, and for ``LME3M`` its buy-and-hold against the raw 3-month
+    price over the window (the difference is the cumulated roll yield)."""
+    if symbol == ALUMINIUM_FUTURES:
+        return {
+            "kind": "front-month futures",
+            "note": f"{ALUMINIUM_FUTURES} is Yahoo's continuous front-month series, not "
+            "roll-adjusted: its returns include roll jumps",
+        }
+    if symbol != LME_LEG:
+        return None
+    lme = market.trusted_lme()
+    raw = lme["three_month"].reindex(account.dates)
+    held = float(account.close[-1] / account.close[0] - 1.0)
+    raw_change = float(raw.iloc[-1] / raw.iloc[0] - 1.0)
+    roll = (1 + held) / (1 + raw_change) - 1.0
+    return {
+        "kind": "rolled LME 3-month forward (constant maturity)",
+        "buy_hold_return": held,
+        "raw_three_month_change": raw_change,
+        "roll_yield": roll,
+        "note": f"{LME_LEG} is the LME 3-month forward rolled daily at constant maturity: "
+        f"buy-and-hold {held:+.1%} over the window against {raw_change:+.1%} for the raw "
+        f"3-month price (cumulated roll yield {roll:+.1%})",
+    }
+
+
+def account_notes(accounts: dict[str, Account], model: Model) -> list[str]:
+    """Liquidated and ruined accounts, by name and day."""
+    out = []
+    for symbol, account in accounts.items():
+        liquidated = account.liquidations
+        if liquidated:
+            days = ", ".join(f"{t.exit_date:%Y-%m-%d}" for t in liquidated[:4])
+            more = f" and {len(liquidated) - 4} more" if len(liquidated) > 4 else ""
+            out.append(
+                f"{symbol}: liquidated on {days}{more} (equity at or below "
+                f"{model.maintenance_margin:.0%} of the position's gross value at the close "
+                "before)"
+            )
+        if account.ruined_on is not None:
+            out.append(
+                f"{symbol}: RUINED on {account.ruined_on:%Y-%m-%d} (equity at or below zero "
+                "after the fill): it trades no more; its ratios are null"
+            )
+        elif np.min(account.equity) <= 0:
+            day = account.dates[int(np.argmax(account.equity <= 0))]
+            out.append(
+                f"{symbol}: equity fell to or below zero on {day:%Y-%m-%d}: its ratios are null"
+            )
+    return out
+
+
+def portfolio_notes(equity: pd.Series) -> list[str]:
+    if np.min(equity.to_numpy()) > 0:
+        return []
+    day = equity.index[int(np.argmax(equity.to_numpy() <= 0))]
+    return [f"portfolio: equity reached zero on {day:%Y-%m-%d}: its ratios are null"]
 
 
 def combine_accounts(accounts: dict[str, Account], init_cash: float) -> pd.Series:
@@ -202,5 +433,8 @@ def describe_data(market: Market, spec: BacktestSpec) -> dict[str, Any]:
                 "last": f"{lme.index[-1]:%Y-%m-%d}",
             }
         out["catalysts"] = len(market.catalysts())
+    excluded = market.excluded_lme_days()
+    if market.lme() is not None:
+        out["suspect_lme_rows_left_out"] = [f"{d:%Y-%m-%d}" for d in excluded]
     out["warnings"] = list(dict.fromkeys(market.warnings))
     return out

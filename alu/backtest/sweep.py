@@ -23,9 +23,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from alu.backtest.engine import Costs, simulate_many
+from alu.backtest.engine import MODEL_FIELDS, Costs, annual_volatility, simulate_many
 from alu.backtest.metrics import equity_metrics, exposure
-from alu.backtest.run import BacktestSpec, window_bars
+from alu.backtest.run import (
+    BacktestSpec,
+    Window,
+    full_bars,
+    resolve_window,
+    stances,
+    window_bars,
+)
 from alu.data.market import Market
 from alu.errors import AluError
 from alu.strategies.stack import StackedSignals
@@ -72,6 +79,7 @@ class SweepResult:
     returns: np.ndarray | None
     split_index: int | None  # number of portfolio days in-sample
     split: pd.Timestamp | None = None  # the split date (a fractional split resolved)
+    window: Window | None = None
 
     @property
     def scopes(self) -> list[str]:
@@ -86,8 +94,11 @@ def run_sweep(
 ) -> SweepResult:
     """Backtest every variant of ``spec`` on ``market`` (already cut at ``spec.end``)."""
     n = len(spec.variants)
-    window = BacktestSpec(spec.variants[0].strategy, {}, spec.symbols, spec.start, spec.end)
-    bars = {s: window_bars(market, s, window) for s in spec.symbols}
+    history = {s: full_bars(market, s, spec.end) for s in spec.symbols}
+    window = sweep_window(market, spec, history)
+    bars = {s: window_bars(b, s, window) for s, b in history.items()}
+    # Stances are computed on each symbol's whole history, then cut to the window.
+    offset = {s: len(history[s]) - len(bars[s]) for s in spec.symbols}
     dates = pd.DatetimeIndex(sorted(set().union(*(b.index for b in bars.values()))))
     union_pos = {s: b.index.searchsorted(dates, side="right") - 1 for s, b in bars.items()}
     split = _split_date(spec.split, dates)
@@ -116,15 +127,29 @@ def run_sweep(
     prices = {
         s: (b["close"].to_numpy(), b["open"].fillna(b["close"]).to_numpy()) for s, b in bars.items()
     }
+    vol_windows = sorted({int(v.params.get("vol_window", 0)) for v in spec.variants
+                          if v.params.get("vol_target", 0) > 0})  # fmt: skip
+    volatility = {
+        s: {w: annual_volatility(h["close"].to_numpy(), w)[offset[s] :] for w in vol_windows}
+        for s, h in history.items()
+    }
 
     def run_chunk(task) -> None:
         members, stack, local = task
         columns = members[local]
         total = np.zeros((len(dates), len(local)))
-        for symbol, symbol_bars in bars.items():
-            stance = stack.stances(symbol, symbol_bars.index, local, allow_short=allow_short)
+        model = {f: stack.params[f][local] for f in MODEL_FIELDS}
+        for symbol in bars:
+            stance = stack.stances(symbol, history[symbol].index, local, allow_short=allow_short)
             close, fill = prices[symbol]
-            accounts = simulate_many(close, fill, stance, spec.costs)
+            accounts = simulate_many(
+                close,
+                fill,
+                stance[offset[symbol] :],
+                spec.costs,
+                model,
+                volatility=volatility[symbol],
+            )
             cut = None if split_at is None else split_at[symbol]
             _store(metrics, pooled, symbol, columns, accounts, close, spec.costs.init_cash, cut)
             pos = union_pos[symbol]
@@ -142,7 +167,30 @@ def run_sweep(
         if progress is not None:
             progress(len(task[2]))
     split_index = None if split_at is None else split_at[PORTFOLIO]
-    return SweepResult(spec, dates, metrics, returns, split_index, split)
+    return SweepResult(spec, dates, metrics, returns, split_index, split, window)
+
+
+def sweep_window(market: Market, spec: SweepSpec, history: dict[str, pd.DataFrame]) -> Window:
+    """The window every variant trades: ``[start, end]``; without a start, the latest of the
+    default windows (:func:`alu.backtest.run.default_start`) of the sweep's strategies, each
+    computed with the parameters of its first variant."""
+    latest: Window | None = None
+    for strategy, members in _by_strategy(spec.variants):
+        params = spec.variants[int(members[0])].params
+        one = BacktestSpec(strategy, params, spec.symbols, spec.start, spec.end)
+        frames = strategy.frames(market.signal_inputs(), params) if strategy.families else None
+        tables = (
+            stances(strategy, params, frames, history, allow_short=False)[0]
+            if frames is not None
+            else {s: pd.DataFrame(index=h.index) for s, h in history.items()}
+        )
+        window = resolve_window(strategy, one, tables, history)
+        if latest is None or window.start > latest.start:
+            latest = window
+        if spec.start is not None:
+            break
+    assert latest is not None
+    return latest
 
 
 def _by_strategy(variants: list[Variant]) -> list[tuple[Any, np.ndarray]]:

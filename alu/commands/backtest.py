@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from alu.data.market import Market
 from alu.errors import AluError
-from alu.options import open_universe, parse_trading
+from alu.options import ModelOptions, merge_overrides, open_universe, parse_trading
 from alu.strategies import get_strategy
-from alu.strategies.params import parse_assignments
 
 if TYPE_CHECKING:
     from alu.backtest.run import BacktestResult
@@ -29,14 +28,18 @@ def run(
     data_dir: Path | None,
     json_path: str | None,
     show_trades: bool,
+    model: ModelOptions | None = None,
+    keep_suspect: bool = False,
     report: Path | None = None,
     png: Path | None = None,
 ) -> None:
     chosen = get_strategy(strategy)
-    params = chosen.resolve(parse_assignments(param))
+    params = chosen.resolve(merge_overrides(model, param))
     trading = parse_trading(start=start, end=end, fees=fees, slippage=slippage)
     check_targets(json_path, report, png)
-    market, resolved, notes = open_universe(data_dir, symbols, end=trading.end)
+    market, resolved, notes = open_universe(
+        data_dir, symbols, end=trading.end, keep_suspect=keep_suspect
+    )
 
     from alu.backtest.engine import Costs
     from alu.backtest.run import BacktestSpec, run_backtest

@@ -13,8 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from alu.errors import AluError
-from alu.options import open_universe, parse_day, parse_trading
-from alu.strategies.params import parse_assignments
+from alu.options import ModelOptions, merge_overrides, open_universe, parse_day, parse_trading
 from alu.strategies.variants import (
     count_from_grids,
     load_variants_file,
@@ -46,6 +45,8 @@ def run(
     yes: bool,
     quiet: bool,
     report: Path | None = None,
+    model: ModelOptions | None = None,
+    keep_suspect: bool = False,
 ) -> None:
     from alu.backtest.compare import check_rank_metric
 
@@ -64,14 +65,16 @@ def run(
             f"the grid has {size:,} variants, more than --max-variants {max_variants:,}; "
             "pass --yes to run it anyway"
         )
+    fixed = merge_overrides(model, param)
     if variants_file is not None:
-        if param:
+        if fixed:
             raise AluError(
-                "--param applies to --grid sweeps; put fixed values in the variants file"
+                "--param and the execution options (--sizing, --stop-loss, ...) apply to --grid "
+                "sweeps; put fixed values in the variants file"
             )
         variants = load_variants_file(variants_file)
     else:
-        variants = variants_from_grids(strategy, grid, parse_assignments(param))
+        variants = variants_from_grids(strategy, grid, fixed)
     if len(variants) > max_variants and not yes:
         raise AluError(
             f"{len(variants):,} variants, more than --max-variants {max_variants:,}; "
@@ -83,7 +86,9 @@ def run(
         _check_writable(target)
     _check_pages(plot_path, report)
 
-    market, resolved, notes = open_universe(data_dir, symbols, end=trading.end)
+    market, resolved, notes = open_universe(
+        data_dir, symbols, end=trading.end, keep_suspect=keep_suspect
+    )
     split_day = _parse_split(split)
 
     from alu.backtest.compare import build_comparison
@@ -106,6 +111,13 @@ def run(
     widest = max((v.strategy for v in variants), key=lambda s: len(s.families))
     describe = BacktestSpec(widest, {}, resolved, trading.start, trading.end, spec.costs, direction)
     comparison.data = describe_data(market, describe)
+    legs = [s for s in resolved if s in ("LME3M", "ALI=F")]
+    notes += [f"{s}: {market.instrument(s).description}" for s in legs]
+    if sweep.window is not None:
+        notes.append(
+            f"window {sweep.window.start:%Y-%m-%d} to {sweep.window.end:%Y-%m-%d}: "
+            f"{sweep.window.reason}"
+        )
     comparison.notes = [*notes, *comparison.notes]
     if any(v.strategy.long_only for v in variants) and direction == "both":
         comparison.notes.append("buy_hold is long-only: --direction both changes nothing for it")

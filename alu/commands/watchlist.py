@@ -25,6 +25,7 @@ def run(
     history: bool,
     start: str | None,
     end: str | None,
+    keep_suspect: bool = False,
 ) -> None:
     if history:
         if date is not None:
@@ -35,7 +36,7 @@ def run(
             raise AluError("--start/--end need --history (for one day use --date)")
         day = parse_day(date, "--date")
     params = parse_assignments(param)
-    market = Market(resolve_source(data_dir))
+    market = Market(resolve_source(data_dir), keep_suspect=keep_suspect)
 
     from alu.watchlist import build, views
 

@@ -40,6 +40,7 @@ TRADE_HEADERS = (
     "exit price",
     "return",
     "P&L (US$)",
+    "why",
 )
 
 
@@ -79,13 +80,15 @@ def trades_table(result: BacktestResult) -> str:
                     metric_cell(t.exit_price, "num"),
                     metric_cell(t.trade_return, "pct"),
                     metric_cell(t.pnl, "num"),
+                    Cell(t.exit_reason, t.exit_reason),
                 ]
             )
     if not rows:
         return note_html("No trades in this window.")
     caption = (
         f"{len(rows)} trades. Prices are fills (next open, slippage included); the return is "
-        "net of both fills' fees; an open trade is marked at the last close."
+        "net of both fills' fees; an open trade is marked at the last close. Why: the trade "
+        "ended on the rule's signal, a stop, a liquidation, or is still open at the end."
     )
     return table_html(TRADE_HEADERS, rows, table_id="trades", caption=caption)
 

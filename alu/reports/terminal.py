@@ -68,6 +68,26 @@ def param_text(params: dict[str, Any], defaults: dict[str, Any]) -> str:
     return " ".join(changed) + " (others at defaults)" if changed else "defaults"
 
 
+def model_text(model: Any) -> str:
+    """Sizing, stops and margin in a few words."""
+    if model.vol_target > 0:
+        sizing = (
+            f"vol-target {model.vol_target:g} over {model.vol_window} days, max leverage "
+            f"{model.max_leverage:g}, resized every {model.rebalance_days} days"
+        )
+    elif model.fraction == 1:
+        sizing = "all in"
+    else:
+        sizing = f"fraction {model.fraction:g} of equity"
+    stops = [
+        f"{label} {value:.1%}"
+        for label, value in (("stop-loss", model.stop_loss), ("trailing stop", model.trailing_stop))
+        if value > 0
+    ]
+    margin = f"maintenance margin {model.maintenance_margin:.0%}"
+    return "; ".join([sizing, *stops, margin])
+
+
 def render_backtest(result: BacktestResult, *, show_trades: bool = False) -> None:
     out = console(piped_width=120)
     spec = result.spec
@@ -83,6 +103,8 @@ def render_backtest(result: BacktestResult, *, show_trades: bool = False) -> Non
         )
     )
     out.print(source_line(data))
+    if result.window is not None:
+        out.print(Text(f"window: {result.window.reason}", style="dim"))
     if "band_reference" in data:
         out.print(Text(f"band reference: {data['band_reference']}", style="dim"))
     out.print(Text(f"params: {param_text(spec.params, defaults)}", style="dim"))
@@ -93,6 +115,7 @@ def render_backtest(result: BacktestResult, *, show_trades: bool = False) -> Non
             style="dim",
         )
     )
+    out.print(Text(f"model: {model_text(spec.model)}", style="dim"))
     for note in result.notes:
         out.print(Text(f"note: {note}", style="cyan"))
     for warning in data.get("warnings", []):
@@ -127,7 +150,8 @@ def render_backtest(result: BacktestResult, *, show_trades: bool = False) -> Non
 
 def render_trades(out: Console, result: BacktestResult) -> None:
     table = Table(title="trades", show_edge=False, header_style="bold", pad_edge=False)
-    for header in ("symbol", "direction", "entry", "entry price", "exit", "exit price", "return"):
+    headers = ("symbol", "direction", "entry", "entry price", "exit", "exit price", "return", "why")
+    for header in headers:
         table.add_column(
             header, justify="right" if "price" in header or header == "return" else "left"
         )
@@ -141,6 +165,7 @@ def render_trades(out: Console, result: BacktestResult) -> None:
                 "open" if t.exit_date is None else f"{t.exit_date:%Y-%m-%d}",
                 "-" if t.exit_price is None else num(t.exit_price),
                 fmt_metric(t.trade_return, "pct"),
+                Text(t.exit_reason, style="red" if t.exit_reason == "liquidation" else ""),
             )
     out.print(table)
 

@@ -123,3 +123,48 @@ def test_stacked_rule_equals_the_table_rule(sample_market, name):
         table = signal_table(strategy.frames(inputs, variant.params), days)
         expected = strategy.stance_from_table(table, variant.params, allow_short=True)
         np.testing.assert_array_equal(stances[:, i], expected.to_numpy())
+
+
+@pytest.mark.parametrize("direction", ["long", "both"])
+def test_execution_parameters_sweep_like_any_other(sample_market, direction):
+    """Stops, vol-target sizing, leverage and margin swept by --grid equal single backtests."""
+    grids = [
+        "stop_loss=0,0.05",
+        "trailing_stop=0,0.1",
+        "vol_target=0,0.3",
+        "maintenance_margin=0.25,0.6",
+    ]
+    fixed = {"max_leverage": 2.0, "vol_window": 20, "rebalance_days": 5, "fraction": 1.5}
+    variants = variants_from_grids("bands", grids, fixed)
+    result = run_sweep(
+        sample_market, SweepSpec(variants, SYMBOLS, start=START, direction=direction, chunk_size=5)
+    )
+    for i in range(len(variants)):
+        assert_equal_to_backtest(sample_market, result, i, direction=direction)
+
+
+def test_a_stale_input_blanks_its_family_in_both_paths(make_data_dir):
+    """A month without LME rows: spread and inventory are UNKNOWN there, in the single table and
+    in the stacked columns alike, and every strategy that uses them is flat."""
+    root = make_data_dir()
+    lines = (root / "lme.csv").read_text().splitlines()
+    kept = [lines[0], *[r for r in lines[1:] if not ("2023-03-01" <= r[:10] <= "2023-04-15")]]
+    (root / "lme.csv").write_text("\n".join(kept) + "\n")
+    from alu.data.source import DataSource
+
+    market = Market(DataSource("data-dir", root))
+    inputs = market.signal_inputs()
+    days = market.instrument("AA").bars.index
+    gap = (days >= "2023-03-09") & (days <= "2023-04-14")
+    for name in ("squeeze", "spread", "inventory"):
+        strategy = STRATEGIES[name]
+        params = strategy.resolve({})
+        table = signal_table(strategy.frames(inputs, params), days)
+        for family in strategy.dated_families:
+            assert not table[f"{family}_known"][gap].any()
+        assert table.loc[gap, "spread_regime"].isna().all() if name != "inventory" else True
+        stance = strategy.stance_from_table(table, params, allow_short=True)
+        assert (stance[gap] == 0).all()
+        stack = StackedSignals(strategy, [params], inputs)
+        stacked = stack.stances("AA", days, np.arange(1), allow_short=True)
+        np.testing.assert_array_equal(stacked[:, 0], stance.to_numpy())

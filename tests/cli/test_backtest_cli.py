@@ -73,6 +73,7 @@ def test_backtest_json_shape(cli, tmp_path):
                 "exit_price",
                 "direction",
                 "return",
+                "exit_reason",
             }
             assert DATE.match(trade["entry_date"])
             assert trade["exit_date"] is None or DATE.match(trade["exit_date"])
@@ -142,7 +143,7 @@ def test_strategies_table_and_json(cli):
         ),
         (
             ["backtest", "--start", "2030-01-01"],
-            r"AA has 0 trading day\(s\) in the requested window",
+            r"AA has 0 trading day\(s\) in the window 2030-01-01 to ",
         ),
         (["backtest", "--fees", "-0.1"], r"--fees must be a fraction"),
         (["backtest", "--direction", "sideways"], r"sideways"),
@@ -216,18 +217,70 @@ def test_installed_console_script_runs():
     assert proc.returncode == 2 and proc.stderr.startswith("error: unknown strategy")
 
 
-def test_note_when_signals_start_after_the_window(cli, make_data_dir):
+def test_the_default_window_starts_when_the_signals_are_known(cli, make_data_dir):
+    """AA has prices long before the LME record: the window starts when the strategy's signals
+    are known, and buy-and-hold covers the same window (like with like)."""
     root = make_data_dir(symbols=("AA",))
     lines = (root / "lme.csv").read_text().splitlines()
     kept = [lines[0], *[row for row in lines[1:] if row >= "2012-01-01"]]
     (root / "lme.csv").write_text("\n".join(kept) + "\n")
     code, out, err = cli("backtest", "--data-dir", root, "--symbols", "AA", "--json", "-")
     assert code == 0, err
-    notes = json.loads(out)["notes"]
-    assert any(
-        "signals start on 2012-01-03" in n and "AA stay flat before that" in n for n in notes
-    )
+    doc = json.loads(out)
+    window = doc["window"]
+    assert window["start"] >= "2012-01-03" and "known" in window["reason"]
+    assert doc["symbols"]["AA"]["start"] == window["start"]
     code, out, _ = cli(
         "backtest", "--data-dir", root, "--symbols", "AA", "-s", "buy_hold", "--json", "-"
     )
-    assert not any("signals start" in n for n in json.loads(out)["notes"])
+    doc = json.loads(out)
+    assert doc["window"]["reason"] == "the first day every symbol has a price"
+    assert doc["symbols"]["AA"]["start"] < "2012-01-01"
+
+
+@pytest.mark.parametrize(
+    ("args", "pattern"),
+    [
+        (["--stop-loss", "-0.1"], r"stop_loss: -0.1 is below the minimum 0 \(--stop-loss\)"),
+        (["--stop-loss", "1.5"], r"stop_loss: 1.5 is above the maximum 1 \(--stop-loss\)"),
+        (["--trailing-stop", "2"], r"trailing_stop: 2.0 is above the maximum 1"),
+        (["--maintenance-margin", "1.2"], r"maintenance_margin: 1.2 is above the maximum 1"),
+        (["--maintenance-margin", "-1"], r"maintenance_margin: -1.0 is below the minimum 0"),
+        (["--sizing", "vol-target=0"], r"--sizing vol-target=0: a zero or negative vol target"),
+        (["--sizing", "kelly"], r"--sizing: unknown sizing mode 'kelly'"),
+        (["--sizing", "fraction=abc"], r"--sizing fraction: 'abc' is not a number"),
+        (["--sizing", "fraction=2"], r"fraction \(2.0\) is above max_leverage \(1.0\)"),
+        (["--vol-window", "1"], r"vol_window: 1 is below the minimum 2"),
+        (["--max-stale-days", "-1"], r"max_stale_days: -1 is below the minimum 0"),
+        (["--stop-loss", "0.1", "--param", "stop_loss=0.2"], r"stop_loss is set by --param and"),
+        (["--param", "fraction=0"], r"fraction must be above 0"),
+    ],
+)
+def test_bad_model_values_are_one_line_exit_2(cli, refused, args, pattern):
+    refused(cli("backtest", *args), pattern)
+
+
+def test_model_options_reach_the_engine_and_the_json(cli):
+    code, out, err = cli(
+        "backtest", "-s", "bands", "--direction", "both", "--sizing", "vol-target=0.2",
+        "--max-leverage", "2", "--stop-loss", "0.05", "--trailing-stop", "0.1", "--json", "-",
+    )  # fmt: skip
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["params"]["vol_target"] == 0.2 and doc["params"]["stop_loss"] == 0.05
+    reasons = {t["exit_reason"] for s in doc["symbols"].values() for t in s["trades"]}
+    assert "stop" in reasons and reasons <= {"signal", "stop", "liquidation", "end"}
+    assert doc["window"]["start"] <= doc["symbols"]["AA"]["start"]
+
+
+def test_strategies_lists_the_execution_parameters(cli):
+    code, out, _ = cli("strategies", "--json")
+    assert code == 0
+    for item in json.loads(out):
+        params = item["params"]
+        for name in ("fraction", "vol_target", "max_leverage", "vol_window", "rebalance_days",
+                     "stop_loss", "trailing_stop", "maintenance_margin"):  # fmt: skip
+            assert name in params, (item["name"], name)
+        assert params["maintenance_margin"]["default"] == 0.25
+        if item["name"] != "buy_hold":
+            assert params["max_stale_days"]["default"] == 5

@@ -173,6 +173,7 @@ def test_trade_list_is_every_trade(bands_report):
         assert float(row["entry price"][1]) == t.entry_price
         assert float(row["return"][1]) == t.trade_return
         assert float(row["P&L (US$)"][1]) == t.pnl
+        assert row["why"][1] == t.exit_reason
         if t.exit_date is None:
             assert row["exit"] == ("open", "") and row["exit price"][1] == ""
         else:
