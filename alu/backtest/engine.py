@@ -380,9 +380,16 @@ def simulate_nb(
                         side = 0
                     if want != 0 and cash > 0:
                         shares = _target_shares(
-                            want, cash, p, sigma[t - 1, sigma_col[j]], fees[j], slippage[j],
-                            fraction[j], vol_target[j], max_leverage[j],
-                        )  # fmt: skip
+                            want,
+                            cash,
+                            p,
+                            sigma[t - 1, sigma_col[j]],
+                            fees[j],
+                            slippage[j],
+                            fraction[j],
+                            vol_target[j],
+                            max_leverage[j],
+                        )
                         if shares > 0:
                             before = cash
                             ok, traded, px, fee, pos = _execute_nb(
@@ -401,9 +408,16 @@ def simulate_nb(
                     shares = 0.0
                     if value > 0:
                         shares = _target_shares(
-                            side, value, p, sigma[t - 1, sigma_col[j]], fees[j], slippage[j],
-                            fraction[j], vol_target[j], max_leverage[j],
-                        )  # fmt: skip
+                            side,
+                            value,
+                            p,
+                            sigma[t - 1, sigma_col[j]],
+                            fees[j],
+                            slippage[j],
+                            fraction[j],
+                            vol_target[j],
+                            max_leverage[j],
+                        )
                     if shares > 0:
                         ok, traded, px, fee, pos = _execute_nb(
                             pos, p, side * shares, SizeType.TargetAmount, fees[j], slippage[j]

@@ -127,8 +127,13 @@ def run_sweep(
     prices = {
         s: (b["close"].to_numpy(), b["open"].fillna(b["close"]).to_numpy()) for s, b in bars.items()
     }
-    vol_windows = sorted({int(v.params.get("vol_window", 0)) for v in spec.variants
-                          if v.params.get("vol_target", 0) > 0})  # fmt: skip
+    vol_windows = sorted(
+        {
+            int(v.params.get("vol_window", 0))
+            for v in spec.variants
+            if v.params.get("vol_target", 0) > 0
+        }
+    )
     volatility = {
         s: {w: annual_volatility(h["close"].to_numpy(), w)[offset[s] :] for w in vol_windows}
         for s, h in history.items()

@@ -68,8 +68,10 @@ def stale_days(source_dates: np.ndarray, days: pd.DatetimeIndex) -> np.ndarray:
     gives -1."""
     dates = np.asarray(source_dates, dtype="datetime64[D]")
     missing = np.isnat(dates)
-    lag = np.busday_count(np.where(missing, np.datetime64("1970-01-01"), dates),
-                          pd.DatetimeIndex(days).to_numpy(dtype="datetime64[D]"))  # fmt: skip
+    lag = np.busday_count(
+        np.where(missing, np.datetime64("1970-01-01"), dates),
+        pd.DatetimeIndex(days).to_numpy(dtype="datetime64[D]"),
+    )
     return np.where(missing, -1, lag)
 
 

@@ -262,9 +262,22 @@ def test_bad_model_values_are_one_line_exit_2(cli, refused, args, pattern):
 
 def test_model_options_reach_the_engine_and_the_json(cli):
     code, out, err = cli(
-        "backtest", "-s", "bands", "--direction", "both", "--sizing", "vol-target=0.2",
-        "--max-leverage", "2", "--stop-loss", "0.05", "--trailing-stop", "0.1", "--json", "-",
-    )  # fmt: skip
+        "backtest",
+        "-s",
+        "bands",
+        "--direction",
+        "both",
+        "--sizing",
+        "vol-target=0.2",
+        "--max-leverage",
+        "2",
+        "--stop-loss",
+        "0.05",
+        "--trailing-stop",
+        "0.1",
+        "--json",
+        "-",
+    )
     assert code == 0, err
     doc = json.loads(out)
     assert doc["params"]["vol_target"] == 0.2 and doc["params"]["stop_loss"] == 0.05
@@ -278,8 +291,16 @@ def test_strategies_lists_the_execution_parameters(cli):
     assert code == 0
     for item in json.loads(out):
         params = item["params"]
-        for name in ("fraction", "vol_target", "max_leverage", "vol_window", "rebalance_days",
-                     "stop_loss", "trailing_stop", "maintenance_margin"):  # fmt: skip
+        for name in (
+            "fraction",
+            "vol_target",
+            "max_leverage",
+            "vol_window",
+            "rebalance_days",
+            "stop_loss",
+            "trailing_stop",
+            "maintenance_margin",
+        ):
             assert name in params, (item["name"], name)
         assert params["maintenance_margin"]["default"] == 0.25
         if item["name"] != "buy_hold":

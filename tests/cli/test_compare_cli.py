@@ -219,9 +219,17 @@ def test_compare_sweeps_the_execution_model(cli, tmp_path):
     """--grid stop_loss=... is a sweep like any other; each variant carries its stop."""
     out = tmp_path / "c.json"
     code, _, err = cli(
-        "compare", "-s", "bands", "--grid", "stop_loss=0.05,0.1,0.2", "--sizing", "fraction=0.5",
-        "--json", out, "--quiet",
-    )  # fmt: skip
+        "compare",
+        "-s",
+        "bands",
+        "--grid",
+        "stop_loss=0.05,0.1,0.2",
+        "--sizing",
+        "fraction=0.5",
+        "--json",
+        out,
+        "--quiet",
+    )
     assert code == 0, err
     doc = json.loads(out.read_text())
     stops = sorted(v["params"]["stop_loss"] for v in doc["variants"])
