@@ -14,6 +14,7 @@ import pandas as pd
 
 from alu.errors import AluError
 from alu.options import open_universe, parse_day, parse_trading
+from alu.strategies import strategy_catalog
 from alu.strategies.params import parse_assignments
 from alu.strategies.variants import (
     count_from_grids,
@@ -46,6 +47,7 @@ def run(
     yes: bool,
     quiet: bool,
     report: Path | None = None,
+    strategy_file: list[Path] | None = None,
 ) -> None:
     from alu.backtest.compare import check_rank_metric
 
@@ -64,14 +66,15 @@ def run(
             f"the grid has {size:,} variants, more than --max-variants {max_variants:,}; "
             "pass --yes to run it anyway"
         )
+    catalog = strategy_catalog(strategy_file)
     if variants_file is not None:
         if param:
             raise AluError(
                 "--param applies to --grid sweeps; put fixed values in the variants file"
             )
-        variants = load_variants_file(variants_file)
+        variants = load_variants_file(variants_file, strategies=catalog)
     else:
-        variants = variants_from_grids(strategy, grid, parse_assignments(param))
+        variants = variants_from_grids(strategy, grid, parse_assignments(param), strategies=catalog)
     if len(variants) > max_variants and not yes:
         raise AluError(
             f"{len(variants):,} variants, more than --max-variants {max_variants:,}; "
@@ -107,8 +110,13 @@ def run(
     describe = BacktestSpec(widest, {}, resolved, trading.start, trading.end, spec.costs, direction)
     comparison.data = describe_data(market, describe)
     comparison.notes = [*notes, *comparison.notes]
-    if any(v.strategy.long_only for v in variants) and direction == "both":
-        comparison.notes.append("buy_hold is long-only: --direction both changes nothing for it")
+    long_only = list(dict.fromkeys(v.strategy.name for v in variants if v.strategy.long_only))
+    if long_only and direction == "both":
+        names = ", ".join(long_only)
+        verb, pronoun = ("is", "it") if len(long_only) == 1 else ("are", "them")
+        comparison.notes.append(
+            f"{names} {verb} long-only: --direction both changes nothing for {pronoun}"
+        )
 
     if json_path is not None:
         from alu.output import write_json

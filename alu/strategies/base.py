@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ from alu.strategies.inputs import SignalInputs
 from alu.strategies.params import Number, Param, resolve_params
 
 BANDS, SPREAD, INVENTORY, CATALYSTS = "bands", "spread", "inventory", "catalysts"
+FAMILIES = (BANDS, SPREAD, INVENTORY, CATALYSTS)
 
 FAMILY_PARAMS: dict[str, tuple[Param, ...]] = {
     BANDS: (
@@ -205,7 +207,8 @@ class Strategy:
     ``rule(columns, params, allow_short)`` returns the stance (+1/0/-1, int8) decided at each
     day's close. ``columns`` gives the signal columns of one instrument as arrays, 1-D for one
     parameter set or days x variants for a sweep (then ``params`` values may be arrays with one
-    value per variant); ``long_only`` strategies ignore ``allow_short``.
+    value per variant); ``long_only`` strategies ignore ``allow_short``. ``file`` and ``line``
+    say where a user's strategy was defined (None for the built-in ones).
     """
 
     name: str
@@ -213,6 +216,8 @@ class Strategy:
     families: tuple[str, ...]
     own_params: tuple[Param, ...] = ()
     long_only: bool = False
+    file: Path | None = None
+    line: int | None = None
 
     @property
     def params(self) -> tuple[Param, ...]:

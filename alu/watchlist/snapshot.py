@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from alu.signals.catalysts import events_between
-from alu.strategies.base import BANDS, INVENTORY, SPREAD
+from alu.strategies.base import BANDS, INVENTORY, SPREAD, Strategy
 from alu.watchlist.alerts import Alert, alerts_between, order_name
 from alu.watchlist.series import DIRECTIONS, STANCE_NAMES, WatchSeries
 
@@ -188,6 +188,7 @@ class Snapshot:
     freshness: list[Freshness]
     notes: tuple[str, ...]
     data: dict[str, Any] = field(default_factory=dict)
+    strategies: tuple[Strategy, ...] = ()  # those with stances, in the order they are listed
 
 
 def trading_days_between(earlier: pd.Timestamp, later: pd.Timestamp) -> int:
@@ -254,6 +255,7 @@ def snapshot(
         freshness=fresh,
         notes=series.notes,
         data=dict(data or {}),
+        strategies=series.strategies,
     )
 
 
