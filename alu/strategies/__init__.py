@@ -6,8 +6,9 @@ built-in ones. Parameters and their defaults are declared once (:mod:`alu.strate
 
 Your own strategies live in files: Python (:mod:`alu.strategies.python_file`, with the names
 exported here: ``Strategy``, ``Param``, ``strategy``, ``hold``, ``combine``, the family names and
-the state names) or TOML (:mod:`alu.strategies.toml_file`). :func:`load_strategies` reads one
-file; :func:`strategy_catalog` gives the built-in strategies and those of some files, and is what
+the state names; ``from alu.strategies import *`` gives them, not ``STRATEGIES``) or TOML
+(:mod:`alu.strategies.toml_file`). :func:`load_strategies` reads one file;
+:func:`strategy_catalog` gives the built-in strategies and those of some files, and is what
 ``get_strategy(name, catalog)`` looks names up in. The columns a rule may read are declared in
 :mod:`alu.strategies.signal_columns`.
 """
@@ -74,7 +75,6 @@ __all__ = [
     "NEUTRAL",
     "SIGNAL_COLUMNS",
     "SPREAD",
-    "STRATEGIES",
     "Param",
     "Strategy",
     "combine",

@@ -103,19 +103,30 @@ def load_python_file(path: str | Path) -> list[Strategy]:
     module = importlib.util.module_from_spec(spec)
     collected: list[Strategy] = []
     token = _COLLECTING.set(collected)
-    sys.modules[module_name] = module
+    sys.modules[module_name] = module  # kept once loaded: dataclasses and pickle look it up
     try:
-        spec.loader.exec_module(module)
-    except SyntaxError as exc:
+        try:
+            spec.loader.exec_module(module)
+        except SyntaxError as exc:
+            raise AluError(f"syntax error: {exc.msg}", path=path, line=exc.lineno) from None
+        except (Exception, SystemExit) as exc:
+            raise _in_file(exc, path, "loading the file") from None
+        finally:
+            _COLLECTING.reset(token)
+        return _strategies_of(module, collected, path)
+    except AluError:
         sys.modules.pop(module_name, None)
-        raise AluError(f"syntax error: {exc.msg}", path=path, line=exc.lineno) from None
-    except (Exception, SystemExit) as exc:
-        sys.modules.pop(module_name, None)
-        raise _in_file(exc, path, "loading the file") from None
-    finally:
-        _COLLECTING.reset(token)
+        raise
+
+
+def _strategies_of(module: Any, collected: list[Strategy], path: Path) -> list[Strategy]:
+    """The decorated strategies, then those of ``STRATEGIES``, checked (see module docstring)."""
+    from alu.strategies.library import STRATEGIES as BUILT_IN
+
     found = list(collected)
     declared = getattr(module, "STRATEGIES", None)
+    if declared is BUILT_IN:  # imported, not defined here
+        declared = None
     if declared is not None:
         if isinstance(declared, Mapping):
             items = list(declared.values())

@@ -288,9 +288,13 @@ def _locate(text: str, exc: ExpressionError, lines: _Lines, i: int, key: str):
 def _doc(description: str | None, sides: dict[str, Side | None]) -> str:
     """The rule's text for ``alu strategies``: the description, then each side's conditions."""
     rules = [s.text(side) for side, s in sides.items() if s is not None]
-    summary = _oneline(description) if description else "; ".join(rules).capitalize() + "."
-    body = "\n".join(f"- {r[0].upper()}{r[1:]}." for r in rules)
+    summary = _oneline(description) if description else _sentence("; ".join(rules))
+    body = "\n".join(f"- {_sentence(r)}" for r in rules)
     return f"{summary}\n\n{body}"
+
+
+def _sentence(text: str) -> str:
+    return f"{text[:1].upper()}{text[1:]}."
 
 
 def _oneline(text: str) -> str:

@@ -61,7 +61,7 @@ def test_states_are_the_names_of_alu_signals_states():
     for column in sc.SIGNAL_COLUMNS.values():
         assert (column.kind == sc.STATE) == bool(column.states), column.name
         assert set(column.states) <= names & set(STATE_CODES), column.name
-    assert sc.STATE_COLUMNS == {"band_state", "spread_regime", "inventory_trend"}
+    assert {"band_state", "spread_regime", "inventory_trend"} == sc.STATE_COLUMNS
 
 
 def test_families_are_the_strategy_families():
@@ -81,7 +81,9 @@ def test_the_sweep_reads_every_declared_column_like_a_backtest(sample_market, ta
     for name, column in sc.SIGNAL_COLUMNS.items():
         if column.kind == sc.STATE:
             for state in column.states:
-                np.testing.assert_array_equal(cols.states(name, state)[:, 0], single.states(name, state))
+                np.testing.assert_array_equal(
+                    cols.states(name, state)[:, 0], single.states(name, state)
+                )
         elif column.kind == sc.FLAG:
             np.testing.assert_array_equal(cols.flag(name)[:, 0], single.flag(name))
         else:
