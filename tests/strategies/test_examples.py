@@ -72,3 +72,37 @@ def test_the_watchlist_shows_them(cli):
     assert code == 0, err
     stances = json.loads(out)["instruments"]["AA"]["stances"]
     assert [n for names in NAMES.values() for n in names] == list(stances)[-5:]
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "strategies.md"
+
+
+def test_the_docs_list_the_declared_columns():
+    from alu.strategies.signal_columns import SIGNAL_COLUMNS
+
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in DOCS.read_text(encoding="utf-8").splitlines()
+        if line.startswith("| `") and line.count("|") == 6
+    ]
+    assert [(r[0].strip("`"), r[1], r[2], r[3]) for r in rows] == [
+        (c.name, c.family, c.kind, c.unit) for c in SIGNAL_COLUMNS.values()
+    ]
+
+
+def test_the_docs_examples_load_and_run(tmp_path, cli):
+    text = DOCS.read_text(encoding="utf-8")
+    blocks = {}
+    for lang in ("toml", "python"):
+        start = text.index(f"```{lang}\n") + len(lang) + 4
+        blocks[lang] = text[start : text.index("```", start)]
+    (tmp_path / "doc.toml").write_text(blocks["toml"])
+    (tmp_path / "doc.py").write_text(blocks["python"])
+    assert list(load_strategies(tmp_path / "doc.toml")) == ["tight_market", "low_stocks"]
+    assert list(load_strategies(tmp_path / "doc.py")) == ["spread_momentum"]
+    code, out, err = cli(
+        "compare", "-s", "spread_momentum", "--strategy-file", tmp_path / "doc.py",
+        "--grid", "z_entry=0.5,1.5", "--json", "-",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["n_variants"] == 2
