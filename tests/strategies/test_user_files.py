@@ -3,12 +3,15 @@ AluError naming the file and the line)."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from alu.errors import AluError
 from alu.strategies import (
@@ -460,3 +463,24 @@ def test_the_catalog_keeps_the_builtins_first_and_reads_a_file_once(tmp_path):
         get_strategy("mine")  # the built-in catalog does not know it
     assert strategy_catalog() == STRATEGIES
     assert BANDS == "bands"
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    condition=st.text(alphabet="abnotrd_spez ()+-*<>=!'0123456789.&|\\", max_size=30),
+    key=st.sampled_from(["long", "short", "long_entry", "nme", "params"]),
+)
+def test_any_toml_condition_loads_or_is_one_error_at_its_line(tmp_path, condition, key):
+    text = f"[[strategy]]\nname = 'x'\n{key} = {json.dumps(condition)}\n"
+    if key == "long_entry":
+        text += "long_exit = 'false'\n"
+    path = tmp_path / "h.toml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        load_strategies(path)
+    except AluError as exc:
+        assert exc.path == path
+        assert exc.line in (2, 3) or exc.message.startswith("TOML syntax error"), str(exc)
+        assert "\n" not in str(exc)
