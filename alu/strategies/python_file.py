@@ -95,7 +95,7 @@ def load_python_file(path: str | Path) -> list[Strategy]:
     path = Path(path)
     if not path.is_file():
         raise AluError("file not found" if not path.exists() else "not a file", path=path)
-    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
+    digest = hashlib.sha1(str(path.resolve()).encode(), usedforsecurity=False).hexdigest()[:12]
     module_name = f"_alu_strategy_file_{digest}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:

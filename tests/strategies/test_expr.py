@@ -345,7 +345,7 @@ def grid(values) -> np.ndarray:
     return np.array(values, dtype=object).reshape(N_DAYS, N_VARIANTS)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tree=conditions(), values=data(), seed=st.randoms(use_true_random=False))
 def test_random_expressions_evaluate_like_the_reference(tree, values, seed):
     text, _ = render(tree, lambda: seed.random() < 0.15)
