@@ -63,6 +63,14 @@ SlippageOption = Annotated[
 DirectionOption = Annotated[
     Direction, typer.Option("--direction", help="long, or both (also short).")
 ]
+StrategyFileOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--strategy-file",
+        metavar="PATH",
+        help="Your own strategies: a .py or .toml file (repeatable; see docs/strategies.md).",
+    ),
+]
 
 # The execution model (parameters every strategy carries; see alu.strategies.execution).
 SizingOption = Annotated[
@@ -155,6 +163,7 @@ def backtest(
         Path | None,
         typer.Option("--png", metavar="DIR", help="Write the main charts as PNG files into DIR."),
     ] = None,
+    strategy_file: StrategyFileOption = None,
 ) -> None:
     """Backtest a strategy: fills at the next open, fees and slippage on every fill."""
     from alu.commands.backtest import run
@@ -162,6 +171,7 @@ def backtest(
 
     run(
         strategy=strategy,
+        strategy_file=strategy_file,
         param=param,
         symbols=symbols,
         start=start,
@@ -223,12 +233,14 @@ def watchlist(
         typer.Option("--end", help="--history: last day. Default: the last in the data."),
     ] = None,
     keep_suspect: KeepSuspectOption = False,
+    strategy_file: StrategyFileOption = None,
 ) -> None:
     """Where the squeeze thesis stands as of a day: signals, stances, alerts, freshness."""
     from alu.commands.watchlist import run
 
     run(
         date=date,
+        strategy_file=strategy_file,
         param=param,
         data_dir=data_dir,
         fmt=fmt.value,
@@ -319,6 +331,7 @@ def compare(
         bool, typer.Option("--yes", help="Run a sweep larger than --max-variants.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    strategy_file: StrategyFileOption = None,
 ) -> None:
     """Compare strategy variants: a fast sweep, ranked with overfitting-aware statistics."""
     from alu.commands.compare import run
@@ -326,6 +339,7 @@ def compare(
 
     run(
         strategy=strategy,
+        strategy_file=strategy_file,
         grid=grid,
         variants_file=variants_file,
         param=param,
@@ -364,40 +378,17 @@ def compare(
 @app.command("strategies")
 def strategies_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+    columns: Annotated[
+        bool,
+        typer.Option("--columns", help="List the signal columns a rule may read instead."),
+    ] = False,
+    strategy_file: StrategyFileOption = None,
 ) -> None:
-    """List the strategies with their rules, parameters and defaults."""
-    from alu.strategies import STRATEGIES
+    """List the strategies with their rules, parameters and defaults, and the signal columns
+    their rules read."""
+    from alu.commands.strategies import run
 
-    items = list(STRATEGIES.values())
-    if as_json:
-        from alu.output import write_json
-
-        write_json(
-            "-",
-            [
-                {
-                    "name": s.name,
-                    "description": s.description,
-                    "rules": s.doc,
-                    "long_only": s.long_only,
-                    "params": {
-                        p.name: {
-                            "default": p.default,
-                            "type": p.kind.__name__,
-                            "help": p.help,
-                            "minimum": p.minimum,
-                            "maximum": p.maximum,
-                        }
-                        for p in s.params
-                    },
-                }
-                for s in items
-            ],
-        )
-        return
-    from alu.reports.terminal import render_strategies
-
-    render_strategies(items)
+    run(as_json=as_json, columns=columns, strategy_file=strategy_file)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -94,6 +94,7 @@ class BacktestResult:
         spec = self.spec
         return {
             "strategy": spec.strategy.name,
+            "strategy_file": None if spec.strategy.file is None else str(spec.strategy.file),
             "params": dict(spec.params),
             "direction": spec.direction,
             "fees": spec.costs.fees,

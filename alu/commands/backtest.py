@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TextIO
 from alu.data.market import Market
 from alu.errors import AluError
 from alu.options import ModelOptions, merge_overrides, open_universe, parse_trading
-from alu.strategies import get_strategy
+from alu.strategies import get_strategy, strategy_catalog
 
 if TYPE_CHECKING:
     from alu.backtest.run import BacktestResult
@@ -32,8 +32,9 @@ def run(
     keep_suspect: bool = False,
     report: Path | None = None,
     png: Path | None = None,
+    strategy_file: list[Path] | None = None,
 ) -> None:
-    chosen = get_strategy(strategy)
+    chosen = get_strategy(strategy, strategy_catalog(strategy_file))
     params = chosen.resolve(merge_overrides(model, param))
     trading = parse_trading(start=start, end=end, fees=fees, slippage=slippage)
     check_targets(json_path, report, png)

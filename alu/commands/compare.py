@@ -14,6 +14,7 @@ import pandas as pd
 
 from alu.errors import AluError
 from alu.options import ModelOptions, merge_overrides, open_universe, parse_day, parse_trading
+from alu.strategies import strategy_catalog
 from alu.strategies.variants import (
     count_from_grids,
     load_variants_file,
@@ -47,6 +48,7 @@ def run(
     report: Path | None = None,
     model: ModelOptions | None = None,
     keep_suspect: bool = False,
+    strategy_file: list[Path] | None = None,
 ) -> None:
     from alu.backtest.compare import check_rank_metric
 
@@ -66,15 +68,16 @@ def run(
             "pass --yes to run it anyway"
         )
     fixed = merge_overrides(model, param)
+    catalog = strategy_catalog(strategy_file)
     if variants_file is not None:
         if fixed:
             raise AluError(
                 "--param and the execution options (--sizing, --stop-loss, ...) apply to --grid "
                 "sweeps; put fixed values in the variants file"
             )
-        variants = load_variants_file(variants_file)
+        variants = load_variants_file(variants_file, strategies=catalog)
     else:
-        variants = variants_from_grids(strategy, grid, fixed)
+        variants = variants_from_grids(strategy, grid, fixed, strategies=catalog)
     if len(variants) > max_variants and not yes:
         raise AluError(
             f"{len(variants):,} variants, more than --max-variants {max_variants:,}; "
@@ -119,8 +122,13 @@ def run(
             f"{sweep.window.reason}"
         )
     comparison.notes = [*notes, *comparison.notes]
-    if any(v.strategy.long_only for v in variants) and direction == "both":
-        comparison.notes.append("buy_hold is long-only: --direction both changes nothing for it")
+    long_only = list(dict.fromkeys(v.strategy.name for v in variants if v.strategy.long_only))
+    if long_only and direction == "both":
+        names = ", ".join(long_only)
+        verb, pronoun = ("is", "it") if len(long_only) == 1 else ("are", "them")
+        comparison.notes.append(
+            f"{names} {verb} long-only: --direction both changes nothing for {pronoun}"
+        )
 
     if json_path is not None:
         from alu.output import write_json

@@ -12,6 +12,7 @@ from alu.data.source import resolve_source
 from alu.errors import AluError
 from alu.options import parse_day, parse_window
 from alu.output import dumps, write_text
+from alu.strategies import strategy_catalog
 from alu.strategies.params import parse_assignments
 
 
@@ -26,6 +27,7 @@ def run(
     start: str | None,
     end: str | None,
     keep_suspect: bool = False,
+    strategy_file: list[Path] | None = None,
 ) -> None:
     if history:
         if date is not None:
@@ -36,14 +38,15 @@ def run(
             raise AluError("--start/--end need --history (for one day use --date)")
         day = parse_day(date, "--date")
     params = parse_assignments(param)
+    strategies = tuple(strategy_catalog(strategy_file).values())
     market = Market(resolve_source(data_dir), keep_suspect=keep_suspect)
 
     from alu.watchlist import build, views
 
     if history:
-        item = build.history(market, start=first, end=last, params=params)
+        item = build.history(market, start=first, end=last, params=params, strategies=strategies)
     else:
-        item = build.watch(market, day=day, params=params)
+        item = build.watch(market, day=day, params=params, strategies=strategies)
     if fmt == "table":
         from alu.watchlist import table
 

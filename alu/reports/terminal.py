@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -102,6 +103,8 @@ def render_backtest(result: BacktestResult, *, show_trades: bool = False) -> Non
             f"  direction {spec.direction}",
         )
     )
+    if spec.strategy.file is not None:
+        out.print(Text(f"strategy file: {spec.strategy.file}", style="dim"))
     out.print(source_line(data))
     if result.window is not None:
         out.print(Text(f"window: {result.window.reason}", style="dim"))
@@ -174,6 +177,11 @@ def render_strategies(strategies: list[Strategy]) -> None:
     out = console()
     for strategy in strategies:
         out.print(Text(strategy.name, style="bold"), Text(strategy.description))
+        if strategy.file is not None:  # a user's strategy: where it is, what it does
+            line = f":{strategy.line}" if strategy.line is not None else ""
+            out.print(Padding(Text(f"from {strategy.file}{line}", style="dim"), (0, 0, 0, 2)))
+            for paragraph in strategy.doc.split("\n\n")[1:]:
+                out.print(Padding(Text(" ".join(paragraph.split())), (0, 0, 0, 2)))
         table = Table(show_edge=False, show_header=False, pad_edge=False, box=None)
         table.add_column(style="cyan")
         table.add_column(justify="right")
@@ -187,3 +195,24 @@ def render_strategies(strategies: list[Strategy]) -> None:
         if strategy.params:
             out.print(table)
         out.print()
+
+
+def render_columns() -> None:
+    """The signal columns a rule may read (:mod:`alu.strategies.signal_columns`)."""
+    from alu.strategies.signal_columns import SIGNAL_COLUMNS
+
+    out = console(piped_width=150)
+    table = Table(
+        title="signal columns a rule may read (as usable at each day's close)",
+        title_justify="left",
+        title_style="bold",
+        show_edge=False,
+        pad_edge=False,
+        box=None,
+    )
+    for label in ("column", "family", "kind", "unit", "meaning"):
+        table.add_column(label, style="cyan" if label == "column" else None)
+    for c in SIGNAL_COLUMNS.values():
+        meaning = f"{', '.join(c.states)}: {c.meaning}" if c.states else c.meaning
+        table.add_row(c.name, c.family, c.kind, c.unit, meaning)
+    out.print(table)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ from alu.strategies.inputs import SignalInputs
 from alu.strategies.params import Number, Param, resolve_params
 
 BANDS, SPREAD, INVENTORY, CATALYSTS = "bands", "spread", "inventory", "catalysts"
+FAMILIES = (BANDS, SPREAD, INVENTORY, CATALYSTS)
 
 FAMILY_PARAMS: dict[str, tuple[Param, ...]] = {
     BANDS: (
@@ -238,7 +240,8 @@ class Strategy:
     ``rule(columns, params, allow_short)`` returns the stance (+1/0/-1, int8) decided at each
     day's close. ``columns`` gives the signal columns of one instrument as arrays, 1-D for one
     parameter set or days x variants for a sweep (then ``params`` values may be arrays with one
-    value per variant); ``long_only`` strategies ignore ``allow_short``.
+    value per variant); ``long_only`` strategies ignore ``allow_short``. ``file`` and ``line``
+    say where a user's strategy was defined (None for the built-in ones).
     """
 
     name: str
@@ -246,6 +249,8 @@ class Strategy:
     families: tuple[str, ...]
     own_params: tuple[Param, ...] = ()
     long_only: bool = False
+    file: Path | None = None
+    line: int | None = None
 
     @property
     def params(self) -> tuple[Param, ...]:
@@ -295,13 +300,7 @@ class Strategy:
     def stance_from_table(
         self, table: pd.DataFrame, params: Mapping[str, Number], *, allow_short: bool
     ) -> pd.Series:
-        """The stance per day of a signal table (one instrument, one parameter set). A table
-        without the ``*_known`` columns of :func:`signal_table` (one made by hand) counts every
-        family as known."""
-        absent = {known_column(f): True for f in self.dated_families} if len(table) else {}
-        absent = {c: v for c, v in absent.items() if c not in table}
-        if absent:
-            table = table.assign(**absent)
+        """The stance per day of a signal table (one instrument, one parameter set)."""
         stance = self.stance_array(TableColumns(table), params, allow_short=allow_short)
         return pd.Series(stance, index=table.index, name="stance")
 
@@ -314,7 +313,10 @@ class Strategy:
             self.rule(columns, params, allow_short and not self.long_only), dtype=np.int8
         )
         for family in self.dated_families:
-            stance = np.where(columns.flag(known_column(family)), stance, np.int8(0))
+            name = known_column(family)
+            if isinstance(columns, TableColumns) and name not in columns.table:
+                continue  # a table made by hand, without freshness: every family known
+            stance = np.where(columns.flag(name), stance, np.int8(0))
         return stance
 
     def read_columns(self, params: Mapping[str, Any]) -> tuple[str, ...]:

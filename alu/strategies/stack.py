@@ -34,8 +34,8 @@ from alu.strategies.columns import StackedColumns, state_codes
 from alu.strategies.execution import STALE_PARAM
 from alu.strategies.inputs import SignalInputs
 from alu.strategies.params import Number
+from alu.strategies.signal_columns import STATE_COLUMNS
 
-STATE_COLUMNS = frozenset({"band_state", "spread_regime", "inventory_trend"})
 #: Family frames kept per family, and joined columns kept per instrument and column (least
 #: recently used first out): a chunk rarely needs more distinct settings than this.
 FRAME_CACHE = 256

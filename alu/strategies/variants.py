@@ -122,10 +122,15 @@ def expand(
 
 
 def variants_from_grids(
-    strategy_name: str, grid_items: Sequence[str] | None, base_items: Mapping[str, Any]
+    strategy_name: str,
+    grid_items: Sequence[str] | None,
+    base_items: Mapping[str, Any],
+    *,
+    strategies: Mapping[str, Strategy] | None = None,
 ) -> list[Variant]:
-    """The variants of ``alu compare --strategy NAME --grid ...`` (``--param`` fixes others)."""
-    strategy = get_strategy(strategy_name)
+    """The variants of ``alu compare --strategy NAME --grid ...`` (``--param`` fixes others);
+    ``strategies`` is where names are looked up (default: the built-in ones)."""
+    strategy = get_strategy(strategy_name, strategies)
     grids = parse_grids(grid_items)
     if not grids:
         raise AluError(
@@ -141,8 +146,11 @@ def count_from_grids(grid_items: Sequence[str] | None) -> int:
     return grid_size(parse_grids(grid_items))
 
 
-def load_variants_file(path: Path) -> list[Variant]:
-    """Read a TOML variants file (see module docstring); errors name the file and the variant."""
+def load_variants_file(
+    path: Path, *, strategies: Mapping[str, Strategy] | None = None
+) -> list[Variant]:
+    """Read a TOML variants file (see module docstring); errors name the file and the variant.
+    ``strategies`` is where strategy names are looked up (default: the built-in ones)."""
     import tomllib
 
     try:
@@ -187,7 +195,7 @@ def load_variants_file(path: Path) -> list[Variant]:
         if not isinstance(params, dict):
             raise AluError(f"{where}: params must be a table", path=path)
         try:
-            strategy = get_strategy(strategy_name)
+            strategy = get_strategy(strategy_name, strategies)
             grids = {k: v for k, v in params.items() if isinstance(v, list)}
             if any(len(v) == 0 for v in grids.values()):
                 raise AluError("empty grid")

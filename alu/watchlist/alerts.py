@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from alu.strategies import STRATEGIES
 from alu.watchlist.series import STANCE_NAMES, WatchSeries
 
 # kind, column of the signal table, subject; in the order alerts are listed within a day.
@@ -102,9 +101,10 @@ def alerts_between(series: WatchSeries, first: pd.Timestamp, last: pd.Timestamp)
             alerts.append(
                 _signal_alert(kind, subject, row, before, signals.index[i], series.params)
             )
+    long_only = {s.name for s in series.strategies if s.long_only}
     for symbol, instrument in series.instruments.items():
         for (strategy, direction), stance in instrument.stances.items():
-            if direction != "long" and STRATEGIES[strategy].long_only:
+            if direction != "long" and strategy in long_only:
                 continue
             codes = stance.to_numpy()
             for i in flip_positions(stance, first, last):

@@ -12,7 +12,7 @@ usable on it. A day outside the data is refused.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ import pandas as pd
 
 from alu.data.market import Market
 from alu.errors import AluError
+from alu.strategies.base import Strategy
 from alu.watchlist.alerts import Alert, alerts_between
 from alu.watchlist.series import WatchSeries, build_series, market_calendar
 from alu.watchlist.snapshot import Snapshot, snapshot
@@ -37,6 +38,7 @@ class History:
     alerts: list[Alert]
     notes: tuple[str, ...]
     data: dict[str, Any] = field(default_factory=dict)
+    strategies: tuple[Strategy, ...] = ()  # those with stances, in the order they are listed
 
 
 def check_day(calendar: pd.DatetimeIndex, day: pd.Timestamp, option: str) -> None:
@@ -75,16 +77,26 @@ def watch(
     day: pd.Timestamp | None = None,
     symbols: list[str] | None = None,
     params: Mapping[str, Any] | None = None,
+    strategies: Iterable[Strategy] | None = None,
 ) -> Snapshot:
     """The watchlist as of ``day`` (default: the latest date in the data).
 
     ``symbols`` default to ``AA, CENX`` and the aluminium leg (``ALI=F``, or ``LME3M`` when the
     data has no ``ALI=F`` prices), as :meth:`Market.resolve_symbols` gives them. ``params``
     override the strategies' defaults (see :func:`alu.watchlist.series.watch_params`).
+    ``strategies``: those to show (default: the built-in ones; see
+    :func:`alu.strategies.strategy_catalog` for a user's own).
     """
     resolved, notes = market.resolve_symbols(symbols)
     as_of, moved = as_of_day(market_calendar(market, resolved), day)
-    series = build_series(market, resolved, end=as_of, params=params, notes=[*notes, *moved])
+    series = build_series(
+        market,
+        resolved,
+        end=as_of,
+        params=params,
+        notes=[*notes, *moved],
+        strategies=strategies,
+    )
     return snapshot(series, as_of, data=data_block(market, series))
 
 
@@ -95,9 +107,11 @@ def history(
     end: pd.Timestamp | None = None,
     symbols: list[str] | None = None,
     params: Mapping[str, Any] | None = None,
+    strategies: Iterable[Strategy] | None = None,
 ) -> History:
     """Every alert from ``start`` to ``end`` (defaults: the last date in the data, and
-    :data:`DEFAULT_HISTORY_DAYS` calendar days before ``end``); ``params`` as for :func:`watch`."""
+    :data:`DEFAULT_HISTORY_DAYS` calendar days before ``end``); ``params`` and ``strategies`` as
+    for :func:`watch`."""
     resolved, notes = market.resolve_symbols(symbols)
     calendar = market_calendar(market, resolved)
     if end is not None:
@@ -108,7 +122,9 @@ def history(
     first = start
     if first is None:
         first = max(calendar[0], last - pd.Timedelta(days=DEFAULT_HISTORY_DAYS))
-    series = build_series(market, resolved, end=last, params=params, notes=notes)
+    series = build_series(
+        market, resolved, end=last, params=params, notes=notes, strategies=strategies
+    )
     inside = series.days[(series.days >= first) & (series.days <= last)]
     return History(
         start=first,
@@ -117,6 +133,7 @@ def history(
         alerts=alerts_between(series, first, last),
         notes=series.notes,
         data=data_block(market, series),
+        strategies=series.strategies,
     )
 
 

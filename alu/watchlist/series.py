@@ -17,7 +17,7 @@ first watch day after ``T``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,17 +88,23 @@ class WatchSeries:
     notes: tuple[str, ...]
 
 
-def watch_params(overrides: Mapping[str, Any] | None = None) -> dict[str, Number]:
+def watch_params(
+    overrides: Mapping[str, Any] | None = None, strategies: Iterable[Strategy] | None = None
+) -> dict[str, Number]:
     """Every family's and strategy's parameters: their defaults (as ``alu strategies`` lists
     them) updated by ``overrides``, each checked by the strategies that use it. One value per
-    name, shared by every strategy, as in a backtest given the same ``--param``."""
+    name, shared by every strategy, as in a backtest given the same ``--param``. ``strategies``
+    default to the built-in ones; where two strategies give their own parameter the same name
+    with different defaults, this holds the first one's, and each strategy's stance reads its
+    own default (an override sets both)."""
     overrides = dict(overrides or {})
     known = {p.name for f in ALL_FAMILIES for p in FAMILY_PARAMS[f]}
     params: dict[str, Number] = {p.name: p.default for f in ALL_FAMILIES for p in FAMILY_PARAMS[f]}
-    for strategy in STRATEGIES.values():
+    for strategy in STRATEGIES.values() if strategies is None else strategies:
         names = {p.name for p in strategy.params}
         known |= names
-        params.update(strategy.resolve({k: v for k, v in overrides.items() if k in names}))
+        resolved = strategy.resolve({k: v for k, v in overrides.items() if k in names})
+        params.update({k: v for k, v in resolved.items() if k not in params or k in overrides})
     unknown = [name for name in overrides if name not in known]
     if unknown:
         raise AluError(
@@ -134,26 +140,31 @@ def build_series(
     end: pd.Timestamp,
     params: Mapping[str, Any] | None = None,
     notes: list[str] | None = None,
+    strategies: Iterable[Strategy] | None = None,
 ) -> WatchSeries:
     """Signals on the watch calendar and every strategy's stance per instrument, up to ``end``.
 
     Each strategy runs in both directions (``long``: long-only, ``both``: also short where the
     strategy has a short side), with the parameters of :func:`watch_params` (``params``
-    overrides the defaults). A strategy whose inputs the data
-    lacks (e.g. no ``lme.csv``) is left out with a note, as are the families it would need.
+    overrides the defaults). ``strategies`` default to the built-in ones. A strategy whose
+    inputs the data lacks (e.g. no ``lme.csv``) is left out with a note, as are the families it
+    would need.
     """
     notes = list(notes or [])
     inputs = market.signal_inputs().truncated(end)
     families = tuple(f for f in ALL_FAMILIES if not missing_inputs(inputs, (f,)))
-    params = watch_params(params)
+    chosen = tuple(STRATEGIES.values() if strategies is None else strategies)
+    overrides = dict(params or {})
+    params = watch_params(overrides, chosen)
     frames = family_frames(inputs, families, params)
-    strategies = []
-    for strategy in STRATEGIES.values():
+    own = {s.name: _own_params(s, overrides) for s in chosen}
+    shown = []
+    for strategy in chosen:
         lacking = missing_inputs(inputs, strategy.families)
         if lacking:
             notes.append(f"strategy {strategy.name} needs {' and '.join(lacking)}: not shown")
         else:
-            strategies.append(strategy)
+            shown.append(strategy)
     bars = {s: market.instrument(s).bars.loc[:end] for s in symbols}
     days = watch_calendar(inputs, bars)
     instruments = {}
@@ -161,9 +172,9 @@ def build_series(
         table = signal_table(frames, frame.index)
         stances = {
             (strategy.name, direction): strategy.stance_from_table(
-                table, params, allow_short=direction == "both"
+                table, own[strategy.name], allow_short=direction == "both"
             )
-            for strategy in strategies
+            for strategy in shown
             for direction in DIRECTIONS
         }
         instrument = market.instrument(symbol)
@@ -180,10 +191,16 @@ def build_series(
         days=days,
         signals=signal_table(frames, days),
         instruments=instruments,
-        strategies=tuple(strategies),
+        strategies=tuple(shown),
         params=params,
         families=families,
         reference_name=inputs.reference_name,
         catalysts=inputs.catalysts,
         notes=tuple(notes),
     )
+
+
+def _own_params(strategy: Strategy, overrides: Mapping[str, Any]) -> dict[str, Number]:
+    """The parameters ``strategy`` runs with: its defaults, updated by the overrides it has."""
+    names = {p.name for p in strategy.params}
+    return strategy.resolve({k: v for k, v in overrides.items() if k in names})

@@ -25,7 +25,7 @@ import pandas as pd
 
 from alu.signals.align import MAX_STALE_DAYS
 from alu.signals.catalysts import events_between
-from alu.strategies.base import BANDS, INVENTORY, SPREAD, known_column
+from alu.strategies.base import BANDS, INVENTORY, SPREAD, Strategy, known_column
 from alu.watchlist.alerts import Alert, alerts_between, order_name
 from alu.watchlist.series import DIRECTIONS, STANCE_NAMES, WatchSeries
 
@@ -195,6 +195,7 @@ class Snapshot:
     freshness: list[Freshness]
     notes: tuple[str, ...]
     data: dict[str, Any] = field(default_factory=dict)
+    strategies: tuple[Strategy, ...] = ()  # those with stances, in the order they are listed
 
 
 def trading_days_between(earlier: pd.Timestamp, later: pd.Timestamp) -> int:
@@ -270,6 +271,7 @@ def snapshot(
         freshness=fresh,
         notes=series.notes,
         data=dict(data or {}),
+        strategies=series.strategies,
     )
 
 

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from alu.output import num, pct
 from alu.reports.terminal import source_line
-from alu.strategies import STRATEGIES
+from alu.strategies.base import Strategy
 from alu.watchlist.alerts import Alert, direction_label
 from alu.watchlist.build import History
 from alu.watchlist.snapshot import STALE_AFTER_DAYS, BandView, Snapshot, StanceView
@@ -80,7 +80,9 @@ def render_snapshot(snap: Snapshot, out: Console) -> None:
     out.print()
     out.print(stance_table(snap))
     out.print()
-    render_alerts(snap.alerts, out, heading=f"alerts on {snap.as_of:%Y-%m-%d}")
+    render_alerts(
+        snap.alerts, out, heading=f"alerts on {snap.as_of:%Y-%m-%d}", strategies=snap.strategies
+    )
     out.print()
     out.print(freshness_table(snap))
 
@@ -218,8 +220,9 @@ def stance_table(snap: Snapshot) -> Table:
         style="dim",
     )
     strategies = next((list(v.stances) for v in views.values() if v.stances), [])
+    long_only_names = {s.name for s in snap.strategies if s.long_only}
     for name in strategies:
-        long_only = STRATEGIES[name].long_only
+        long_only = name in long_only_names
         table.add_row(
             name + (" (long-only)" if long_only else ""),
             *(
@@ -230,14 +233,15 @@ def stance_table(snap: Snapshot) -> Table:
     return table
 
 
-def alert_lines(alerts: list[Alert]) -> list[Text]:
-    """One line per signal flip; stance flips grouped by strategy and change across symbols."""
+def alert_lines(alerts: list[Alert], strategies: tuple[Strategy, ...] = ()) -> list[Text]:
+    """One line per signal flip; stance flips grouped by strategy (in the order of
+    ``strategies``) and change across symbols."""
     lines = [
         Text.assemble((f"{ALERT_LABELS[a.kind]:<10}", "dim"), a.text)
         for a in alerts
         if a.kind != "stance"
     ]
-    order = list(STRATEGIES)
+    order = list(dict.fromkeys([*(s.name for s in strategies), *(a.strategy for a in alerts)]))
     stances = sorted(
         (a for a in alerts if a.kind == "stance"),
         key=lambda a: (order.index(a.strategy), a.previous, a.current),
@@ -258,8 +262,10 @@ def alert_lines(alerts: list[Alert]) -> list[Text]:
     return lines
 
 
-def render_alerts(alerts: list[Alert], out: Console, *, heading: str) -> None:
-    lines = alert_lines(alerts)
+def render_alerts(
+    alerts: list[Alert], out: Console, *, heading: str, strategies: tuple[Strategy, ...] = ()
+) -> None:
+    lines = alert_lines(alerts, strategies)
     if not lines:
         out.print(Text.assemble((heading, "bold"), ": nothing flipped"))
         return
@@ -299,7 +305,7 @@ def render_history(hist: History, out: Console) -> None:
     )
     render_source(hist.data, hist.notes, out)
     for date, group in groupby(hist.alerts, key=lambda a: a.date):
-        for k, line in enumerate(alert_lines(list(group))):
+        for k, line in enumerate(alert_lines(list(group), hist.strategies)):
             label = f"{date:%Y-%m-%d}  " if k == 0 else " " * 12
             out.print(Text.assemble((label, "bold"), line), soft_wrap=True)
 

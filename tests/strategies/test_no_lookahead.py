@@ -1,7 +1,12 @@
 """No look-ahead, for every strategy and direction: results up to day t are identical when the
-data after t is removed or altered. Run through the real loaders, signals, join and engine."""
+data after t is removed or altered. Run through the real loaders, signals, join and engine.
+
+"Every strategy" includes users' own: those of the example strategy files (TOML and Python),
+which read every signal family between them."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,11 +16,14 @@ from alu.backtest.engine import Costs
 from alu.backtest.run import BacktestSpec, run_backtest
 from alu.data.market import Market
 from alu.data.source import DataSource, sample_dir
-from alu.strategies import STRATEGIES
+from alu.strategies import STRATEGIES, strategy_catalog
 from alu.strategies.base import BANDS, Strategy
 
 CUTS = [pd.Timestamp("2022-03-08"), pd.Timestamp("2025-06-03")]
 SYMBOLS = ["AA", "ALI=F", "LME3M"]
+EXAMPLES = Path(__file__).resolve().parents[2] / "strategies" / "examples"
+CATALOG = strategy_catalog(sorted(EXAMPLES.glob("*.toml")) + sorted(EXAMPLES.glob("*.py")))
+assert len(CATALOG) > len(STRATEGIES) + 3  # the examples hold user strategies
 
 
 def altered_copy(root, cut: pd.Timestamp, seed: int):
@@ -46,7 +54,7 @@ def altered_copy(root, cut: pd.Timestamp, seed: int):
 
 
 def run(market: Market, name: str, direction: str):
-    strategy = STRATEGIES[name]
+    strategy = CATALOG[name]
     spec = BacktestSpec(
         strategy, strategy.resolve({}), SYMBOLS, costs=Costs(), direction=direction, end=market.end
     )
@@ -72,13 +80,13 @@ def full_runs():
     market = Market(DataSource("sample", sample_dir()))
     return {
         (name, direction): run(market, name, direction)
-        for name in STRATEGIES
+        for name in CATALOG
         for direction in ("long", "both")
     }
 
 
 @pytest.mark.parametrize("direction", ["long", "both"])
-@pytest.mark.parametrize("name", list(STRATEGIES))
+@pytest.mark.parametrize("name", list(CATALOG))
 @pytest.mark.parametrize("cut", CUTS, ids=lambda c: f"{c:%Y-%m-%d}")
 def test_removing_data_after_t_changes_nothing_up_to_t(full_runs, name, direction, cut):
     truncated = run(Market(DataSource("sample", sample_dir()), end=cut), name, direction)
@@ -86,7 +94,7 @@ def test_removing_data_after_t_changes_nothing_up_to_t(full_runs, name, directio
 
 
 @pytest.mark.parametrize("direction", ["long", "both"])
-@pytest.mark.parametrize("name", list(STRATEGIES))
+@pytest.mark.parametrize("name", list(CATALOG))
 @pytest.mark.parametrize("cut", CUTS, ids=lambda c: f"{c:%Y-%m-%d}")
 def test_altering_data_after_t_changes_nothing_up_to_t(full_runs, tmp_path, name, direction, cut):
     root = altered_copy(tmp_path / "altered", cut, seed=hash((name, direction)) % 2**32)

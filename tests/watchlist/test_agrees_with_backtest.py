@@ -1,8 +1,11 @@
 """The watchlist and the backtest cannot disagree: on the sample, for every strategy and both
 directions, the stance the watchlist shows on a day (from data cut at that day) is the stance
-the backtest (over the whole history) decided at that close, and "held" is the one before."""
+the backtest (over the whole history) decided at that close, and "held" is the one before.
+Every strategy includes users' own (the example strategy files, TOML and Python)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -10,10 +13,12 @@ import pytest
 from alu.backtest.engine import Costs
 from alu.backtest.run import BacktestSpec, run_backtest
 from alu.data.market import Market
-from alu.strategies import STRATEGIES
+from alu.strategies import strategy_catalog
 from alu.watchlist.build import watch
 from alu.watchlist.series import STANCE_NAMES
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "strategies" / "examples"
+CATALOG = strategy_catalog(sorted(EXAMPLES.glob("*.toml")) + sorted(EXAMPLES.glob("*.py")))
 FIXED_DAYS = [pd.Timestamp(d) for d in ("2012-11-05", "2018-04-09", "2022-03-08", "2026-11-20")]
 
 
@@ -33,15 +38,15 @@ def watch_on(sample_market):
 
     def get(day):
         if day not in cache:
-            cache[day] = watch(market, day=day)
+            cache[day] = watch(market, day=day, strategies=CATALOG.values())
         return cache[day]
 
     return get
 
 
-@pytest.mark.parametrize("name", list(STRATEGIES))
+@pytest.mark.parametrize("name", list(CATALOG))
 def test_watchlist_stances_match_the_backtest(sample_market, watch_on, name):
-    strategy = STRATEGIES[name]
+    strategy = CATALOG[name]
     symbols = ["AA", "CENX", "ALI=F"]
     market = Market(sample_market.source)
     checked = 0

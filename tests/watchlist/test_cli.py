@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -199,14 +200,21 @@ def test_bad_input_is_one_line_and_exit_code_2(cli, watch_dir, watch_args, args,
     assert line.startswith("error: ") and re.search(pattern, line), line
 
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "strategies" / "examples"
+
+
 def test_watchlist_imports_neither_vectorbt_nor_numba(tmp_path):
-    """The watchlist stops after the signals: none of the backtest's heavy imports load."""
+    """The watchlist stops after the signals: none of the backtest's heavy imports load (nor
+    with strategy files)."""
     script = (
         "import sys\n"
         "from alu.cli import main\n"
         "for fmt in ('table', 'json', 'csv'):\n"
         "    assert main(['watchlist', '--format', fmt]) == 0\n"
         "assert main(['watchlist', '--history', '--format', 'csv']) == 0\n"
+        f"files = ['--strategy-file', {str(EXAMPLES / 'strategies.example.toml')!r},\n"
+        f"         '--strategy-file', {str(EXAMPLES / 'strategies_example.py')!r}]\n"
+        "assert main(['watchlist', '--format', 'json', *files]) == 0\n"
         "heavy = ('vectorbt', 'numba', 'scipy', 'yfinance', 'matplotlib', 'plotly', 'backtest')\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in heavy)\n"
         "sys.stderr.write(repr(loaded))\n"
