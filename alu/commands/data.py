@@ -47,8 +47,11 @@ def status(*, as_json: bool, as_of: str | None) -> None:
     """Show (or print as JSON) what the store holds; exit code 1 when a file is unreadable."""
     from alu.data.status import store_status
 
+    from alu.data.store import report_repairs
+
     day = parse_day(as_of, "--as-of")
     doc = store_status(Store(store_dir()), as_of=day.date() if day is not None else date.today())
+    report_repairs(doc.get("repairs", []))
     if as_json:
         from alu.output import write_json
 

@@ -68,13 +68,14 @@ class Outcome:
 @dataclass
 class FetchReport:
     outcomes: list[Outcome]
+    repairs: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.action == "failed"]
 
     def lines(self) -> list[str]:
-        out = []
+        out = [f"note: {r}" for r in self.repairs]
         for o in self.outcomes:
             if o.action == "failed":
                 continue
@@ -152,6 +153,21 @@ def fetch_into_store(
 ) -> FetchReport:
     """Fetch ``symbols`` and commit every success to ``store`` (see module docstring)."""
     policy = policy or yahoo.DEFAULT_POLICY
+    with store.writing() as repairs:
+        report = _fetch_locked(store, symbols, start=start, policy=policy, sleep=sleep)
+    report.repairs = repairs
+    return report
+
+
+def _fetch_locked(
+    store: Store,
+    symbols: Sequence[str],
+    *,
+    start: pd.Timestamp | None,
+    policy: yahoo.FetchPolicy,
+    sleep: Callable[[float], None],
+) -> FetchReport:
+    """The fetch, with the store's writer lock held from reading the store to the commit."""
     deadline = yahoo.Deadline(policy.deadline_s)
     held = {s: store.read_prices(s) for s in symbols}
     frames = {s: (p.frame if p is not None else None) for s, p in held.items()}

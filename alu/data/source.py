@@ -86,5 +86,8 @@ def resolve_source(data_dir: Path | None) -> DataSource:
         return DataSource("data-dir", path)
     store = store_dir()
     if store.is_dir() and holds_data(store):
+        from alu.data.store import Store, report_repairs
+
+        report_repairs(Store(store).repair())  # an interrupted commit is finished first
         return DataSource("store", store)
     return DataSource("sample", sample_dir())
