@@ -46,7 +46,6 @@ def import_prices(*, symbol: str, file: Path, replace: bool) -> None:
 def status(*, as_json: bool, as_of: str | None) -> None:
     """Show (or print as JSON) what the store holds; exit code 1 when a file is unreadable."""
     from alu.data.status import store_status
-
     from alu.data.store import report_repairs
 
     day = parse_day(as_of, "--as-of")

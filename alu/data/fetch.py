@@ -140,7 +140,7 @@ def as_parsed(symbol: str, bars: pd.DataFrame) -> Parsed:
     """Downloaded bars through the file format and the strict reader (as if read from disk)."""
     path = Path(f"yfinance:{symbol}")
     text = prices_to_csv(bars, decimals=DECIMALS)
-    return read_prices(path, table=read_table(path, text=text))
+    return read_prices(path, table=read_table(path, text=text, numeric=PRICE_COLUMNS[1:]))
 
 
 def fetch_into_store(

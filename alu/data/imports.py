@@ -71,7 +71,7 @@ def _read_lme_file(path: Path) -> tuple[Parsed, str]:
     text = read_text(path)
     if is_html(text):
         return read_lme(path, table=read_westmetall(text, path)), "Westmetall HTML page"
-    return read_lme(path, table=read_table(path, text=text)), "CSV file"
+    return read_lme(path, table=read_table(path, text=text, numeric=LME_COLUMNS[1:])), "CSV file"
 
 
 def read_price_file(path: Path) -> Parsed:
@@ -79,7 +79,7 @@ def read_price_file(path: Path) -> Parsed:
     text = read_text(path)
     if is_html(text):
         raise AluError("an HTML page, expected a Yahoo-format CSV file", path=path, line=1)
-    return read_prices(path, table=read_table(path, text=text))
+    return read_prices(path, table=read_table(path, text=text, numeric=PRICE_COLUMNS[1:]))
 
 
 def import_lme(store: Store, path: Path, *, replace: bool = False) -> ImportReport:

@@ -23,6 +23,7 @@ Only the holder of the store's lock (:mod:`alu.data.lock`) commits or recovers.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -191,8 +192,7 @@ def recover(root: Path) -> list[str]:
             _fsync_dir(root)
         except OSError as exc:
             raise AluError(
-                f"cannot repair an interrupted write to the store at {root}: "
-                f"{exc.strerror or exc}",
+                f"cannot repair an interrupted write to the store at {root}: {exc.strerror or exc}",
                 exit_code=1,
             ) from None
     stray = leftovers(root)
@@ -232,7 +232,9 @@ def leftovers(root: Path) -> list[Path]:
         except (FileNotFoundError, NotADirectoryError):
             continue
         except OSError as exc:
-            raise AluError(f"cannot list: {exc.strerror or exc}", path=folder, exit_code=1) from None
+            raise AluError(
+                f"cannot list: {exc.strerror or exc}", path=folder, exit_code=1
+            ) from None
         for name in names:
             path = folder / name
             if pattern.match(name) and stat.S_ISREG(os.lstat(path).st_mode):
@@ -402,10 +404,8 @@ def _undo(
         (root / JOURNAL_FILE).unlink(missing_ok=True)
     _temp(root / JOURNAL_FILE, txn).unlink(missing_ok=True)
     for folder in reversed(created):
-        try:
+        with contextlib.suppress(OSError):
             folder.rmdir()
-        except OSError:
-            pass
 
 
 def _all_targets(entries: list[_Entry], root: Path, txn: str) -> list[str]:

@@ -405,8 +405,9 @@ def check_meta(doc: Any, path: Path) -> None:
         for field, value in entry.items():
             if field == "log":
                 if not isinstance(value, list) or len(value) > MAX_LOG_ENTRIES:
-                    raise bad(f"series '{shown}': log is not a list of at most "
-                              f"{MAX_LOG_ENTRIES} entries")
+                    raise bad(
+                        f"series '{shown}': log is not a list of at most {MAX_LOG_ENTRIES} entries"
+                    )
                 for item in value:
                     if not isinstance(item, dict) or not all(
                         isinstance(v, _SCALAR) for v in item.values()
