@@ -15,11 +15,7 @@ import pandas as pd
 from alu.errors import AluError
 from alu.options import open_universe, parse_day, parse_trading
 from alu.strategies.params import parse_assignments
-from alu.strategies.variants import (
-    count_from_grids,
-    load_variants_file,
-    variants_from_grids,
-)
+from alu.strategies.variants import load_variants_file, variants_from_grids
 
 
 def run(
@@ -57,26 +53,16 @@ def run(
         raise AluError("--walk-forward needs at least 2 windows")
     if grid and variants_file is not None:
         raise AluError("give either --grid or --variants, not both")
-    # Size check before any expansion or data loading.
-    size = count_from_grids(grid) if variants_file is None else None
-    if size is not None and size > max_variants and not yes:
-        raise AluError(
-            f"the grid has {size:,} variants, more than --max-variants {max_variants:,}; "
-            "pass --yes to run it anyway"
-        )
+    # Counted before any variant is built or any data is read.
+    limit = None if yes else max_variants
     if variants_file is not None:
         if param:
             raise AluError(
                 "--param applies to --grid sweeps; put fixed values in the variants file"
             )
-        variants = load_variants_file(variants_file)
+        variants = load_variants_file(variants_file, max_variants=limit)
     else:
-        variants = variants_from_grids(strategy, grid, parse_assignments(param))
-    if len(variants) > max_variants and not yes:
-        raise AluError(
-            f"{len(variants):,} variants, more than --max-variants {max_variants:,}; "
-            "pass --yes to run them anyway"
-        )
+        variants = variants_from_grids(strategy, grid, parse_assignments(param), max_variants=limit)
     if plot_path is not None:
         _check_heatmap(variants)
     for target in (json_path, csv_path):
