@@ -14,6 +14,7 @@ import pandas as pd
 
 from alu.errors import AluError
 from alu.options import open_universe, parse_day, parse_trading
+from alu.output import is_stdout, resolve_target
 from alu.strategies.params import parse_assignments
 from alu.strategies.variants import load_variants_file, variants_from_grids
 
@@ -65,8 +66,9 @@ def run(
         variants = variants_from_grids(strategy, grid, parse_assignments(param), max_variants=limit)
     if plot_path is not None:
         _check_heatmap(variants)
-    for target in (json_path, csv_path):
-        _check_writable(target)
+    for target, option in ((json_path, "--json"), (csv_path, "--csv")):
+        if target is not None:
+            resolve_target(target, option)
     _check_pages(plot_path, report)
 
     market, resolved, notes = open_universe(data_dir, symbols, end=trading.end)
@@ -111,8 +113,8 @@ def run(
         from alu.reports.compare_report import write_compare_report
 
         write_compare_report(Path(report).expanduser(), comparison)
-    written = [p for p in (json_path, csv_path, plot_path, report) if p and str(p) != "-"]
-    if "-" in (json_path, csv_path):
+    written = [p for p in (json_path, csv_path, plot_path, report) if p and not is_stdout(p)]
+    if is_stdout(json_path) or is_stdout(csv_path):
         for path in written:  # stdout holds the JSON or CSV: list the files on stderr
             sys.stderr.write(f"wrote {path}\n")
         return
@@ -163,27 +165,16 @@ def _check_pages(plot_path: Path | None, report: Path | None) -> None:
         raise AluError("--plot and --report name the same file; give two file names")
 
 
-def _check_writable(target: str | Path | None) -> None:
-    if target is None or str(target) == "-":
-        return
-    parent = Path(target).expanduser().resolve().parent
-    if not parent.is_dir():
-        raise AluError(f"cannot write {target}: directory {parent} does not exist")
-
-
 def _write_csv(target: str, comparison) -> None:
-    from alu.output import jsonable, write_text_atomic
+    from alu.output import csv_cell, jsonable, write_text
 
     header, rows = comparison.csv_rows()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow([csv_cell(h) for h in header])
     for row in rows:
-        writer.writerow(["" if v is None else v for v in jsonable(row)])
-    if target == "-":
-        sys.stdout.write(buffer.getvalue())
-    else:
-        write_text_atomic(Path(target), buffer.getvalue())
+        writer.writerow([csv_cell(v) for v in jsonable(row)])
+    write_text(target, buffer.getvalue(), option="--csv")
 
 
 class _progress:

@@ -63,8 +63,10 @@ def status(*, as_json: bool, as_of: str | None) -> None:
 
 
 def _print(lines: list[str]) -> None:
+    from alu.output import printable
+
     for line in lines:
-        print(line)
+        print(printable(line))
 
 
 def _render_status(doc: dict[str, Any]) -> None:

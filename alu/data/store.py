@@ -425,8 +425,10 @@ def _present(path: Path) -> bool:
 
 def report_repairs(notes: list[str]) -> None:
     """Tell the user (on standard error) what was repaired in the store."""
+    from alu.output import printable
+
     for note in notes:
-        sys.stderr.write(f"note: {note}\n")
+        sys.stderr.write(f"note: {printable(note)}\n")
 
 
 def holding(frame: pd.DataFrame | None, column: str | None = None) -> str:

@@ -53,7 +53,9 @@ class GridRange(Sequence[str]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Sequence) and not isinstance(other, str):
-            return len(other) == self.count and all(a == b for a, b in zip(self, other))
+            return len(other) == self.count and all(
+                a == b for a, b in zip(self, other, strict=True)
+            )
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]

@@ -24,9 +24,7 @@ def fake(tickers, **kwargs):
     days = json.loads(os.environ["FAKE_YF_DAYS"])
     start = kwargs.get("start")
     days = [d for d in days if start is None or d >= start]
-    got = {
-        t: conftest.bars(days, [10.0 + i + len(t) for i in range(len(days))]) for t in tickers
-    }
+    got = {t: conftest.bars(days, [10.0 + i + len(t) for i in range(len(days))]) for t in tickers}
     return conftest.yahoo_frame(tickers, {t: f for t, f in got.items() if len(f)})
 
 

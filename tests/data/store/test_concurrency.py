@@ -66,8 +66,7 @@ def test_eight_lme_imports_started_together_keep_every_row(spawn, tmp_path, stor
 def test_eight_price_imports_of_new_symbols_are_all_recorded(spawn, tmp_path, store_root):
     symbols = [f"S{i}" for i in range(8)]
     procs = [
-        spawn("data", "import", "prices", s, price_file(tmp_path, i))
-        for i, s in enumerate(symbols)
+        spawn("data", "import", "prices", s, price_file(tmp_path, i)) for i, s in enumerate(symbols)
     ]
     for code, _out, err in finish(procs):
         assert code == 0, err
@@ -119,7 +118,9 @@ time.sleep(30)
 """
 
 
-def test_a_writer_waits_for_the_lock_then_gives_up_with_code_1(spawn, tmp_path, store_root, snapshot):
+def test_a_writer_waits_for_the_lock_then_gives_up_with_code_1(
+    spawn, tmp_path, store_root, snapshot
+):
     store_root.mkdir(parents=True, exist_ok=True)
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLD, str(store_root)], stdout=subprocess.PIPE, text=True

@@ -75,7 +75,9 @@ def no_leftovers(store_root: Path) -> None:
 
 
 @pytest.mark.parametrize("step", STEPS)
-def test_a_failing_step_leaves_the_old_store_or_the_new(step, cli, seeded, snapshot, store_root, monkeypatch):
+def test_a_failing_step_leaves_the_old_store_or_the_new(
+    step, cli, seeded, snapshot, store_root, monkeypatch
+):
     before, new = seeded
     monkeypatch.setenv("ALU_FAULT", step)
     code, out, err = cli("data", "import", "lme", new)
@@ -93,7 +95,9 @@ def test_a_failing_step_leaves_the_old_store_or_the_new(step, cli, seeded, snaps
 
 
 @pytest.mark.parametrize("step", STEPS)
-def test_kill_9_at_any_step_then_the_next_command_repairs(step, spawn, cli, seeded, snapshot, store_root):
+def test_kill_9_at_any_step_then_the_next_command_repairs(
+    step, spawn, cli, seeded, snapshot, store_root
+):
     before, new = seeded
     proc = spawn("data", "import", "lme", new, env={"ALU_FAULT": f"{step}:kill"})
     proc.communicate(timeout=60)
@@ -117,10 +121,16 @@ def test_kill_9_at_any_step_then_the_next_command_repairs(step, spawn, cli, seed
     assert state(store_root, before, snapshot) == "new"
 
 
-def test_kill_9_at_random_moments_leaves_the_old_store_or_the_new(spawn, cli, seeded, snapshot, store_root, tmp_path):
+def test_kill_9_at_random_moments_leaves_the_old_store_or_the_new(
+    spawn, cli, seeded, snapshot, store_root, tmp_path
+):
     before, _ = seeded
     big = tmp_path / "big.csv"  # enough new rows that the commit takes a moment
-    rows = [f"2025-{m:02d}-{d:02d},{2000 + d},{2010 + d},{400000 + d}\n" for m in range(1, 13) for d in range(1, 29)]
+    rows = [
+        f"2025-{m:02d}-{d:02d},{2000 + d},{2010 + d},{400000 + d}\n"
+        for m in range(1, 13)
+        for d in range(1, 29)
+    ]
     big.write_text(LME_HEADER + "".join(rows))
     rng = random.Random(10)
     seen = set()
@@ -136,7 +146,9 @@ def test_kill_9_at_random_moments_leaves_the_old_store_or_the_new(spawn, cli, se
             seen.add("old")
         else:
             assert len(read_lme(store_root / "lme.csv").frame) == 2 + len(rows)
-            assert json.loads((store_root / "store.json").read_text())["series"]["lme"]["log"][-1]["added"] == len(rows)
+            assert json.loads((store_root / "store.json").read_text())["series"]["lme"]["log"][-1][
+                "added"
+            ] == len(rows)
             seen.add("new")
             break
     assert seen  # each round was old or new; nothing else
@@ -159,14 +171,20 @@ def test_kill_9_at_random_moments_leaves_the_old_store_or_the_new(spawn, cli, se
         "\xff\xfe",
     ],
 )
-def test_a_bad_store_json_is_refused_before_any_data_file_is_touched(content, cli, seeded, snapshot, store_root):
+def test_a_bad_store_json_is_refused_before_any_data_file_is_touched(
+    content, cli, seeded, snapshot, store_root
+):
     before, new = seeded
     (store_root / "store.json").write_text(content, encoding="latin-1")
     before = snapshot()
     code, out, err = cli("data", "import", "lme", new)
     assert code == 2, (out, err)
     lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"error: {store_root / 'store.json'}: ") and "store metadata" in lines[0], err
+    assert (
+        len(lines) == 1
+        and lines[0].startswith(f"error: {store_root / 'store.json'}: ")
+        and "store metadata" in lines[0]
+    ), err
     assert "Traceback" not in err
     assert snapshot() == before
     code, out, err = cli("data", "status")
@@ -186,7 +204,9 @@ def test_a_huge_store_json_is_refused_without_reading_it(cli, seeded, snapshot, 
 
 @pytest.mark.parametrize("name", ["store.json", "lme.csv", "prices/AA.csv"])
 @pytest.mark.parametrize("kind", ["directory", "symlink", "fifo"])
-def test_a_store_file_that_is_not_a_regular_file_is_refused(name, kind, cli, seeded, store_root, tmp_path, snapshot):
+def test_a_store_file_that_is_not_a_regular_file_is_refused(
+    name, kind, cli, seeded, store_root, tmp_path, snapshot
+):
     _, new = seeded
     target = store_root / name
     target.unlink()
@@ -201,26 +221,34 @@ def test_a_store_file_that_is_not_a_regular_file_is_refused(name, kind, cli, see
     before = snapshot()
     more_prices = tmp_path / "more.csv"
     more_prices.write_text(PRICE_HEADER + "2024-01-03,10,11,9,10.5,10.4,1000\n")
-    args = ("data", "import", "prices", "AA", more_prices) if name.startswith("prices") else ("data", "import", "lme", new)
+    args = (
+        ("data", "import", "prices", "AA", more_prices)
+        if name.startswith("prices")
+        else ("data", "import", "lme", new)
+    )
     code, out, err = cli(*args)
     assert code == 2, (out, err)
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {target}: "), err
     assert "move it out of the store" in lines[0]
     assert snapshot() == before
-    assert (target.is_dir() if kind == "directory" else True)
+    assert target.is_dir() if kind == "directory" else True
     if kind == "symlink":
         assert target.is_symlink() and (tmp_path / "elsewhere.csv").read_text() == LME_HEADER + SEED
 
 
-def test_a_journal_that_cannot_be_completed_is_undone(cli, seeded, snapshot, store_root, monkeypatch):
+def test_a_journal_that_cannot_be_completed_is_undone(
+    cli, seeded, snapshot, store_root, monkeypatch
+):
     """Killed after the journal, then a staged file is damaged: the repair undoes the commit."""
     before, _new = seeded
     lme = (store_root / "lme.csv").read_bytes()
     meta = (store_root / "store.json").read_bytes()
     monkeypatch.setattr(journal, "fault", _die_at("commit:after-rename-1"))
     with pytest.raises(_Died):
-        journal.commit(store_root, [("lme.csv", lme + NEW_ROW.encode()), ("store.json", meta + b" ")])
+        journal.commit(
+            store_root, [("lme.csv", lme + NEW_ROW.encode()), ("store.json", meta + b" ")]
+        )
     assert snapshot() == before  # the in-process failure was undone
     # now the leftovers of a crash after the first rename, with store.json's staged copy damaged
     txn = "123-0badc0de"
