@@ -14,7 +14,7 @@ line.
 **Sanity bounds** (values no market ever printed are refused, with their line): dates from
 1900-01-01 to a year after today (catalyst dates up to :data:`CATALYST_YEARS_AHEAD` years);
 prices from :data:`MIN_PRICE` (the 6th decimal prices are stored with) to below
-:data:`MAX_PRICE`; stocks from 0 to below :data:`MAX_STOCK_T` tonnes; volumes from 0 to below
+:data:`MAX_PRICE`; stocks 0, or from :data:`MIN_STOCK_T` to below :data:`MAX_STOCK_T` tonnes; volumes from 0 to below
 :data:`MAX_VOLUME`; and on every price row ``High >= max(Open, Close)`` and
 ``min(Open, Close) >= Low`` within :data:`OHLC_RTOL` (relative) plus :data:`OHLC_ATOL`
 (absolute): rounding, not a typo. The softer data-quality findings of :mod:`alu.data.quality`
@@ -59,8 +59,10 @@ CATALYST_REQUIRED = CATALYST_COLUMNS[:3]
 MIN_PRICE = 1e-6
 #: Prices must be below this (in the instrument's currency, or $/t).
 MAX_PRICE = 1e7
-#: LME stocks (tonnes) must be below this.
+#: LME stocks (tonnes) must be below this...
 MAX_STOCK_T = 1e9
+#: ... and, unless zero, at least this (a kilogram: the LME counts whole tonnes).
+MIN_STOCK_T = 1e-3
 #: Daily volumes (shares or contracts) must be below this.
 MAX_VOLUME = 1e13
 #: OHLC consistency is checked within this relative tolerance of the High...
@@ -160,6 +162,13 @@ def read_lme(path: Path, *, table: Table | None = None) -> Parsed:
         else:
             values = parse_numbers(table, column, what="stock", below=MAX_STOCK_T, unit=" t")
             refuse_first(table, values < 0, f"negative stock in column {column}")
+            refuse_first(
+                table,
+                (values > 0) & (values < MIN_STOCK_T),
+                lambda i, c=column, v=values: (
+                    f"stock {v[i]:g} t in column {c} is below {MIN_STOCK_T:g} t (and not zero)"
+                ),
+            )
         data[column] = values
     return _finish(table, index, data)
 

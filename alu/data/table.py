@@ -139,6 +139,8 @@ class Table:
 def _show_number(value: float) -> str:
     if value != value:
         return ""
+    if not np.isfinite(value):
+        return repr(float(value))
     return f"{value:.0f}" if value == round(value) and abs(value) < 1e16 else repr(float(value))
 
 
@@ -166,16 +168,16 @@ def read_bytes(
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise AluError(f"is a directory, expected a {what} file", path=shown)
+            raise AluError(f"is a directory, expected {_a(what)} file", path=shown)
         if not stat.S_ISREG(info.st_mode):
             raise AluError(
-                f"is not a regular file ({_kind(info.st_mode)}), expected a {what} file",
+                f"is not a regular file ({_kind(info.st_mode)}), expected {_a(what)} file",
                 path=shown,
             )
         if info.st_size > limit:
             raise AluError(
                 f"file is {info.st_size / 1e6:,.1f} MB, more than the {limit / 1e6:,.0f} MB "
-                f"limit for a {what} file",
+                f"limit for {_a(what)} file",
                 path=shown,
             )
         buffer = bytearray(min(info.st_size, limit) + 1)  # one read, no copies
@@ -197,7 +199,7 @@ def read_bytes(
                 total += len(more)
         if total > limit:
             raise AluError(
-                f"file is more than the {limit / 1e6:,.0f} MB limit for a {what} file",
+                f"file is more than the {limit / 1e6:,.0f} MB limit for {_a(what)} file",
                 path=shown,
             )
     except PermissionError:
@@ -223,10 +225,15 @@ def check_regular_file(path: Path, *, what: str = "data") -> bool:
     if stat.S_ISREG(info.st_mode):
         return True
     if stat.S_ISDIR(info.st_mode):
-        raise AluError(f"is a directory, expected a {what} file", path=path)
+        raise AluError(f"is a directory, expected {_a(what)} file", path=path)
     raise AluError(
-        f"is not a regular file ({_kind(info.st_mode)}), expected a {what} file", path=path
+        f"is not a regular file ({_kind(info.st_mode)}), expected {_a(what)} file", path=path
     )
+
+
+def _a(what: str) -> str:
+    """``what`` with its article: "a data", "an LME", "a TOML variants"."""
+    return f"an {what}" if what[:1].lower() in "aeio" or what.startswith("LME") else f"a {what}"
 
 
 def _kind(mode: int) -> str:
@@ -376,8 +383,11 @@ def _fast_table(text: str, shown: Path, numeric: set[str]) -> Table | None:
     for i in range(len(header)):
         column = frame.iloc[:, i]
         if i in na_values:
+            values = column.to_numpy(dtype=np.float64)
+            if np.isinf(values).any():
+                return None  # 'inf' or an overflow: the strict reader words it with its text
             texts.append(None)
-            numbers.append(column.to_numpy(dtype=np.float64))
+            numbers.append(values)
         else:
             categories = column.cat.categories
             if len(categories) and not pd.api.types.is_string_dtype(categories.dtype):
