@@ -14,8 +14,8 @@ line.
 **Sanity bounds** (values no market ever printed are refused, with their line): dates from
 1900-01-01 to a year after today (catalyst dates up to :data:`CATALYST_YEARS_AHEAD` years);
 prices from :data:`MIN_PRICE` (the 6th decimal prices are stored with) to below
-:data:`MAX_PRICE`; stocks 0, or from :data:`MIN_STOCK_T` to below :data:`MAX_STOCK_T` tonnes; volumes from 0 to below
-:data:`MAX_VOLUME`; and on every price row ``High >= max(Open, Close)`` and
+:data:`MAX_PRICE`; stocks 0, or from :data:`MIN_STOCK_T` to below :data:`MAX_STOCK_T` tonnes;
+volumes from 0 to below :data:`MAX_VOLUME`; and on every price row ``High >= max(Open, Close)`` and
 ``min(Open, Close) >= Low`` within :data:`OHLC_RTOL` (relative) plus :data:`OHLC_ATOL`
 (absolute): rounding, not a typo. The softer data-quality findings of :mod:`alu.data.quality`
 stay warnings.

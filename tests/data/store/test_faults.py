@@ -262,7 +262,7 @@ def test_a_journal_that_cannot_be_completed_is_undone(
     ]
     journal._write_journal(store_root, txn, entries)
     os.replace(store_root / f".lme.csv.{txn}.tmp", store_root / "lme.csv")  # first rename done
-    code, _out, err = cli("data", "status")
+    _code, _out, err = cli("data", "status")
     assert "note: undid an interrupted write to the store (lme.csv, store.json)" in err
     assert snapshot() == before
     no_leftovers(store_root)

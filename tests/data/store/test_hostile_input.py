@@ -5,7 +5,6 @@ exit code 2 (1 for an environment problem), no traceback, and the store byte-for
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
