@@ -16,6 +16,10 @@ Per symbol:
 Fetched bars are rounded to :data:`DECIMALS` decimals, written in the Yahoo CSV format and read
 back through the same strict reader as any file before they are merged.
 
+The store's writer lock is held from reading the store to the commit (downloads included, at
+most the 60 s limit), so a concurrent import or fetch waits instead of losing rows; the commit
+of all symbols is one all-or-nothing journaled commit (:mod:`alu.data.journal`).
+
 **Failures** (no bars for a symbol, rate limits past the retries, the deadline, bars the reader
 refuses) change nothing for that symbol. Symbols that succeeded are still written: the command
 then exits with code 1 and one message naming each failed symbol and what the store still holds
