@@ -202,3 +202,17 @@ def test_variant_names_from_toml_reach_csv_neutralised_and_the_table_clean(cli, 
 
 
 import re  # noqa: E402  (used by the parametrized refusal patterns above)
+
+
+def test_png_charts_refuse_a_special_file_in_the_folder_and_write_none(cli, refused, tmp_path):
+    from alu.reports.png import png_name
+
+    folder = tmp_path / "charts"
+    folder.mkdir()
+    fifo = folder / png_name("portfolio")
+    os.mkfifo(fifo)
+    refused(
+        cli("backtest", "--start", "2024-01-01", "--png", folder), r"--png .*: is a named pipe"
+    )
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert [p.name for p in folder.iterdir()] == [fifo.name]
