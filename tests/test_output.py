@@ -211,8 +211,6 @@ def test_png_charts_refuse_a_special_file_in_the_folder_and_write_none(cli, refu
     folder.mkdir()
     fifo = folder / png_name("portfolio")
     os.mkfifo(fifo)
-    refused(
-        cli("backtest", "--start", "2024-01-01", "--png", folder), r"--png .*: is a named pipe"
-    )
+    refused(cli("backtest", "--start", "2024-01-01", "--png", folder), r"--png .*: is a named pipe")
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
     assert [p.name for p in folder.iterdir()] == [fifo.name]
