@@ -214,3 +214,16 @@ def test_png_charts_refuse_a_special_file_in_the_folder_and_write_none(cli, refu
     refused(cli("backtest", "--start", "2024-01-01", "--png", folder), r"--png .*: is a named pipe")
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
     assert [p.name for p in folder.iterdir()] == [fifo.name]
+
+
+def test_watchlist_csv_cells_are_neutralised(cli, make_data_dir):
+    from alu.watchlist.views import _csv
+
+    text = _csv(("name", "value"), [{"name": "=HYPERLINK(1)", "value": -2.5}])
+    assert text.splitlines() == ["name,value", "'=HYPERLINK(1),-2.5"]
+    # control characters never get that far: a data file holding one is refused
+    root = make_data_dir()
+    (root / "catalysts.csv").write_text("date,name,kind\n2026-12-15,x \x1b]0;pwned\x07,tariff\n")
+    code, out, err = cli("watchlist", "--data-dir", root)
+    assert code == 2 and "not a text file (control characters)" in err
+    assert "\x1b" not in out + err
