@@ -420,17 +420,19 @@ _MISSING_SPELLINGS = frozenset(
 
 
 def _header(text: str) -> tuple[int, list[str] | None]:
-    """The first non-blank line (1-based) and its cells."""
-    position = 0
-    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
-        position += len(line)
-        cells = [cell.strip() for cell in line.rstrip("\r\n").split(",")]
+    """The first non-blank line (1-based) and its cells (without copying the text)."""
+    start = 0
+    for number in range(1, 10_001):
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        cells = [cell.strip() for cell in line.rstrip("\r").split(",")]
         if any(cells):
             while cells and not cells[-1]:
                 cells.pop()  # a trailing comma
             return number, cells
-        if position > 1_000_000:
+        if end < 0:
             break
+        start = end + 1
     return 0, None
 
 
