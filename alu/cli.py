@@ -417,7 +417,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _error(message: str) -> None:
-    message = " ".join(message.split())
+    """One line on standard error; control characters from names in the message (arguments,
+    file contents) are shown as escapes, never sent to the terminal."""
+    from alu.output import printable
+
+    message = printable(" ".join(message.split()))
     sys.stderr.write(f"error: {message}\n")
     sys.stderr.flush()
 

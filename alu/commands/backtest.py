@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from alu.data.market import Market
-from alu.errors import AluError
 from alu.options import ModelOptions, merge_overrides, open_universe, parse_trading
+from alu.output import is_stdout, resolve_target
 from alu.strategies import get_strategy, strategy_catalog
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def run(
         from alu.output import write_json
 
         write_json(json_path, result.to_json())
-        if json_path == "-":
+        if is_stdout(json_path):
             list_written(written, sys.stderr)
             return
     from alu.reports.terminal import render_backtest
@@ -72,10 +72,8 @@ def run(
 def check_targets(json_path: str | None, report: Path | None, png: Path | None) -> None:
     """Refuse unwritable ``--json``/``--report``/``--png`` targets before any work is done, so
     a bad one never leaves the others written."""
-    if json_path not in (None, "-"):
-        parent = Path(json_path).expanduser().parent
-        if not parent.is_dir():
-            raise AluError(f"cannot write {json_path}: directory {parent} does not exist")
+    if json_path is not None:
+        resolve_target(json_path, "--json")
     if report is not None:
         from alu.reports.html import check_report_path
 

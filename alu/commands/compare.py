@@ -14,12 +14,9 @@ import pandas as pd
 
 from alu.errors import AluError
 from alu.options import ModelOptions, merge_overrides, open_universe, parse_day, parse_trading
+from alu.output import is_stdout, resolve_target
 from alu.strategies import strategy_catalog
-from alu.strategies.variants import (
-    count_from_grids,
-    load_variants_file,
-    variants_from_grids,
-)
+from alu.strategies.variants import load_variants_file, variants_from_grids
 
 
 def run(
@@ -60,13 +57,8 @@ def run(
         raise AluError("--walk-forward needs at least 2 windows")
     if grid and variants_file is not None:
         raise AluError("give either --grid or --variants, not both")
-    # Size check before any expansion or data loading.
-    size = count_from_grids(grid) if variants_file is None else None
-    if size is not None and size > max_variants and not yes:
-        raise AluError(
-            f"the grid has {size:,} variants, more than --max-variants {max_variants:,}; "
-            "pass --yes to run it anyway"
-        )
+    # Counted before any variant is built or any data is read.
+    limit = None if yes else max_variants
     fixed = merge_overrides(model, param)
     catalog = strategy_catalog(strategy_file)
     if variants_file is not None:
@@ -75,18 +67,16 @@ def run(
                 "--param and the execution options (--sizing, --stop-loss, ...) apply to --grid "
                 "sweeps; put fixed values in the variants file"
             )
-        variants = load_variants_file(variants_file, strategies=catalog)
+        variants = load_variants_file(variants_file, strategies=catalog, max_variants=limit)
     else:
-        variants = variants_from_grids(strategy, grid, fixed, strategies=catalog)
-    if len(variants) > max_variants and not yes:
-        raise AluError(
-            f"{len(variants):,} variants, more than --max-variants {max_variants:,}; "
-            "pass --yes to run them anyway"
+        variants = variants_from_grids(
+            strategy, grid, fixed, strategies=catalog, max_variants=limit
         )
     if plot_path is not None:
         _check_heatmap(variants)
-    for target in (json_path, csv_path):
-        _check_writable(target)
+    for target, option in ((json_path, "--json"), (csv_path, "--csv")):
+        if target is not None:
+            resolve_target(target, option)
     _check_pages(plot_path, report)
 
     market, resolved, notes = open_universe(
@@ -145,8 +135,8 @@ def run(
         from alu.reports.compare_report import write_compare_report
 
         write_compare_report(Path(report).expanduser(), comparison)
-    written = [p for p in (json_path, csv_path, plot_path, report) if p and str(p) != "-"]
-    if "-" in (json_path, csv_path):
+    written = [p for p in (json_path, csv_path, plot_path, report) if p and not is_stdout(p)]
+    if is_stdout(json_path) or is_stdout(csv_path):
         for path in written:  # stdout holds the JSON or CSV: list the files on stderr
             sys.stderr.write(f"wrote {path}\n")
         return
@@ -197,27 +187,16 @@ def _check_pages(plot_path: Path | None, report: Path | None) -> None:
         raise AluError("--plot and --report name the same file; give two file names")
 
 
-def _check_writable(target: str | Path | None) -> None:
-    if target is None or str(target) == "-":
-        return
-    parent = Path(target).expanduser().resolve().parent
-    if not parent.is_dir():
-        raise AluError(f"cannot write {target}: directory {parent} does not exist")
-
-
 def _write_csv(target: str, comparison) -> None:
-    from alu.output import jsonable, write_text_atomic
+    from alu.output import csv_cell, jsonable, write_text
 
     header, rows = comparison.csv_rows()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow([csv_cell(h) for h in header])
     for row in rows:
-        writer.writerow(["" if v is None else v for v in jsonable(row)])
-    if target == "-":
-        sys.stdout.write(buffer.getvalue())
-    else:
-        write_text_atomic(Path(target), buffer.getvalue())
+        writer.writerow([csv_cell(v) for v in jsonable(row)])
+    write_text(target, buffer.getvalue(), option="--csv")
 
 
 class _progress:

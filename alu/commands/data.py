@@ -46,9 +46,11 @@ def import_prices(*, symbol: str, file: Path, replace: bool) -> None:
 def status(*, as_json: bool, as_of: str | None) -> None:
     """Show (or print as JSON) what the store holds; exit code 1 when a file is unreadable."""
     from alu.data.status import store_status
+    from alu.data.store import report_repairs
 
     day = parse_day(as_of, "--as-of")
     doc = store_status(Store(store_dir()), as_of=day.date() if day is not None else date.today())
+    report_repairs(doc.get("repairs", []))
     if as_json:
         from alu.output import write_json
 
@@ -61,8 +63,10 @@ def status(*, as_json: bool, as_of: str | None) -> None:
 
 
 def _print(lines: list[str]) -> None:
+    from alu.output import printable
+
     for line in lines:
-        print(line)
+        print(printable(line))
 
 
 def _render_status(doc: dict[str, Any]) -> None:

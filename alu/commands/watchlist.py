@@ -11,7 +11,7 @@ from alu.data.market import Market
 from alu.data.source import resolve_source
 from alu.errors import AluError
 from alu.options import parse_day, parse_window
-from alu.output import dumps, write_text
+from alu.output import dumps, is_stdout, resolve_target, write_text
 from alu.strategies import strategy_catalog
 from alu.strategies.params import parse_assignments
 
@@ -38,6 +38,8 @@ def run(
             raise AluError("--start/--end need --history (for one day use --date)")
         day = parse_day(date, "--date")
     params = parse_assignments(param)
+    if out is not None:
+        resolve_target(out, "--out")  # refused before any work
     strategies = tuple(strategy_catalog(strategy_file).values())
     market = Market(resolve_source(data_dir), keep_suspect=keep_suspect)
 
@@ -52,7 +54,7 @@ def run(
 
         render = table.render_history if history else table.render_snapshot
         terminal = table.screen()
-        if (out is None or out == "-") and terminal.is_terminal:
+        if (out is None or is_stdout(out)) and terminal.is_terminal:
             render(item, terminal)
             return
         text = table.as_text(render, item)
@@ -60,4 +62,4 @@ def run(
         text = dumps(views.history_json(item) if history else views.snapshot_json(item))
     else:
         text = views.history_csv(item) if history else views.snapshot_csv(item)
-    write_text(out or "-", text)
+    write_text(out or "-", text, option="--out")

@@ -16,6 +16,10 @@ Per symbol:
 Fetched bars are rounded to :data:`DECIMALS` decimals, written in the Yahoo CSV format and read
 back through the same strict reader as any file before they are merged.
 
+The store's writer lock is held from reading the store to the commit (downloads included, at
+most the 60 s limit), so a concurrent import or fetch waits instead of losing rows; the commit
+of all symbols is one all-or-nothing journaled commit (:mod:`alu.data.journal`).
+
 **Failures** (no bars for a symbol, rate limits past the retries, the deadline, bars the reader
 refuses) change nothing for that symbol. Symbols that succeeded are still written: the command
 then exits with code 1 and one message naming each failed symbol and what the store still holds
@@ -68,13 +72,14 @@ class Outcome:
 @dataclass
 class FetchReport:
     outcomes: list[Outcome]
+    repairs: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.action == "failed"]
 
     def lines(self) -> list[str]:
-        out = []
+        out = [f"note: {r}" for r in self.repairs]
         for o in self.outcomes:
             if o.action == "failed":
                 continue
@@ -139,7 +144,7 @@ def as_parsed(symbol: str, bars: pd.DataFrame) -> Parsed:
     """Downloaded bars through the file format and the strict reader (as if read from disk)."""
     path = Path(f"yfinance:{symbol}")
     text = prices_to_csv(bars, decimals=DECIMALS)
-    return read_prices(path, table=read_table(path, text=text))
+    return read_prices(path, table=read_table(path, text=text, numeric=PRICE_COLUMNS[1:]))
 
 
 def fetch_into_store(
@@ -152,6 +157,21 @@ def fetch_into_store(
 ) -> FetchReport:
     """Fetch ``symbols`` and commit every success to ``store`` (see module docstring)."""
     policy = policy or yahoo.DEFAULT_POLICY
+    with store.writing() as repairs:
+        report = _fetch_locked(store, symbols, start=start, policy=policy, sleep=sleep)
+    report.repairs = repairs
+    return report
+
+
+def _fetch_locked(
+    store: Store,
+    symbols: Sequence[str],
+    *,
+    start: pd.Timestamp | None,
+    policy: yahoo.FetchPolicy,
+    sleep: Callable[[float], None],
+) -> FetchReport:
+    """The fetch, with the store's writer lock held from reading the store to the commit."""
     deadline = yahoo.Deadline(policy.deadline_s)
     held = {s: store.read_prices(s) for s in symbols}
     frames = {s: (p.frame if p is not None else None) for s, p in held.items()}

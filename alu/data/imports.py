@@ -1,9 +1,10 @@
 """Importing files into the local store: ``alu data import lme|prices``.
 
 A file is read and validated completely (the strict readers of :mod:`alu.data.schemas`, the
-Westmetall HTML reader for a saved page), then merged into the stored series by the rules of
-:mod:`alu.data.store`. Any refusal raises :class:`~alu.errors.AluError` before a single byte of
-the store is written; an import that changes nothing writes nothing.
+Westmetall HTML reader for a saved page) before the store is touched; then, holding the store's
+writer lock, the stored series is read, merged by the rules of :mod:`alu.data.store` and
+committed. Any refusal raises :class:`~alu.errors.AluError` before a single byte of the store is
+written; an import that changes nothing writes nothing.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class ImportReport:
     holds: str
     warnings: list[str] = field(default_factory=list)
     quality: list[QualityWarning] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         if self.merge.changed:
@@ -52,6 +54,7 @@ class ImportReport:
                 f"already in the store); the store is unchanged ({self.holds})"
             )
         return [
+            *(f"note: {r}" for r in self.repairs),
             head,
             *(f"warning: {w}" for w in self.warnings),
             *(f"warning: {q.line()}" for q in self.quality),
@@ -68,7 +71,7 @@ def _read_lme_file(path: Path) -> tuple[Parsed, str]:
     text = read_text(path)
     if is_html(text):
         return read_lme(path, table=read_westmetall(text, path)), "Westmetall HTML page"
-    return read_lme(path, table=read_table(path, text=text)), "CSV file"
+    return read_lme(path, table=read_table(path, text=text, numeric=LME_COLUMNS[1:])), "CSV file"
 
 
 def read_price_file(path: Path) -> Parsed:
@@ -76,23 +79,27 @@ def read_price_file(path: Path) -> Parsed:
     text = read_text(path)
     if is_html(text):
         raise AluError("an HTML page, expected a Yahoo-format CSV file", path=path, line=1)
-    return read_prices(path, table=read_table(path, text=text))
+    return read_prices(path, table=read_table(path, text=text, numeric=PRICE_COLUMNS[1:]))
 
 
 def import_lme(store: Store, path: Path, *, replace: bool = False) -> ImportReport:
     """Merge an LME file into the store's ``lme.csv`` (see module docstring)."""
     path = Path(path)
     incoming, kind = _read_lme_file(path)
-    return _merge_into(
-        store,
-        LME_SERIES,
-        store.lme_path,
-        store.read_lme(),
-        incoming,
-        replace=replace,
-        quality=lme_warnings(incoming.frame, series=LME_SERIES),
-        fields={"format": kind},
-    )
+    quality = lme_warnings(incoming.frame, series=LME_SERIES)
+    with store.writing() as repairs:
+        report = _merge_into(
+            store,
+            LME_SERIES,
+            store.lme_path,
+            store.read_lme(),
+            incoming,
+            replace=replace,
+            quality=quality,
+            fields={"format": kind},
+        )
+    report.repairs = repairs
+    return report
 
 
 def import_prices(store: Store, symbol: str, path: Path, *, replace: bool = False) -> ImportReport:
@@ -100,6 +107,22 @@ def import_prices(store: Store, symbol: str, path: Path, *, replace: bool = Fals
     symbol = check_symbol(symbol)
     path = Path(path)
     incoming = read_price_file(path)
+    quality = price_warnings(incoming.frame, series=price_series(symbol))
+    with store.writing() as repairs:
+        report = _merge_prices(store, symbol, path, incoming, quality, replace=replace)
+    report.repairs = repairs
+    return report
+
+
+def _merge_prices(
+    store: Store,
+    symbol: str,
+    path: Path,
+    incoming: Parsed,
+    quality: list[QualityWarning],
+    *,
+    replace: bool,
+) -> ImportReport:
     held = store.read_prices(symbol)
     key = price_series(symbol)
     warnings = []
@@ -116,7 +139,7 @@ def import_prices(store: Store, symbol: str, path: Path, *, replace: bool = Fals
         held,
         incoming,
         replace=replace,
-        quality=price_warnings(incoming.frame, series=key),
+        quality=quality,
         warnings=warnings,
         fields={
             "adjustment": (

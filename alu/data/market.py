@@ -27,6 +27,7 @@ from alu.data.quality import suspect_lme_days
 from alu.data.roll import rolled_index
 from alu.data.schemas import read_catalysts, read_lme, read_prices
 from alu.data.source import DataSource, bundled_catalysts_path
+from alu.data.table import check_regular_file
 from alu.errors import AluError, did_you_mean
 from alu.strategies.inputs import SignalInputs
 
@@ -84,7 +85,8 @@ class Market:
         return self.source.path / "prices" / f"{symbol}.csv"
 
     def has_lme(self) -> bool:
-        return self.lme_path.is_file()
+        """True when the data has ``lme.csv``; refuses one that is not a regular file."""
+        return check_regular_file(self.lme_path, what="LME")
 
     def price_symbols(self) -> list[str]:
         """Symbols with a price file, sorted."""
@@ -135,7 +137,7 @@ class Market:
             parsed = read_catalysts(bundled_catalysts_path())
             frames = [parsed.frame]
             own = self.source.path / "catalysts.csv"
-            if own.is_file():
+            if check_regular_file(own, what="catalyst calendar"):
                 user = read_catalysts(own)
                 self.warnings.extend(user.warnings)
                 frames.append(user.frame)

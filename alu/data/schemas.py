@@ -7,8 +7,18 @@
 - ``catalysts.csv``: ``date,name,kind[,announced][,window_before][,window_after][,source]``.
 
 Each reader returns a frame indexed by ``date`` (sorted, unique) and a list of warnings about what
-it normalised (exact duplicate rows dropped, missing values kept as missing). Anything it cannot
-accept raises :class:`~alu.errors.AluError` naming the file and line.
+it normalised (exact duplicate rows dropped, missing values kept as missing, a column with no
+value at all). Anything it cannot accept raises :class:`~alu.errors.AluError` naming the file and
+line.
+
+**Sanity bounds** (values no market ever printed are refused, with their line): dates from
+1900-01-01 to a year after today (catalyst dates up to :data:`CATALYST_YEARS_AHEAD` years);
+prices from :data:`MIN_PRICE` (the 6th decimal prices are stored with) to below
+:data:`MAX_PRICE`; stocks 0, or from :data:`MIN_STOCK_T` to below :data:`MAX_STOCK_T` tonnes;
+volumes from 0 to below :data:`MAX_VOLUME`; and on every price row ``High >= max(Open, Close)`` and
+``min(Open, Close) >= Low`` within :data:`OHLC_RTOL` (relative) plus :data:`OHLC_ATOL`
+(absolute): rounding, not a typo. The softer data-quality findings of :mod:`alu.data.quality`
+stay warnings.
 """
 
 from __future__ import annotations
@@ -22,14 +32,14 @@ import pandas as pd
 from alu.data.table import (
     Table,
     canonical_header,
-    dedupe_by_date,
+    dedupe_rows,
+    last_day,
     parse_dates,
     parse_numbers,
     read_table,
     refuse_first,
     require_columns,
 )
-from alu.errors import AluError
 
 PRICE_COLUMNS = ("Date", "Open", "High", "Low", "Close", "Adj Close", "Volume")
 PRICE_REQUIRED = ("Date", "Open", "High", "Low", "Close")
@@ -44,6 +54,23 @@ LME_COLUMNS = (
 LME_REQUIRED = LME_COLUMNS[:4]
 CATALYST_COLUMNS = ("date", "name", "kind", "announced", "window_before", "window_after", "source")
 CATALYST_REQUIRED = CATALYST_COLUMNS[:3]
+
+#: The smallest price accepted: prices are stored with 6 decimals.
+MIN_PRICE = 1e-6
+#: Prices must be below this (in the instrument's currency, or $/t).
+MAX_PRICE = 1e7
+#: LME stocks (tonnes) must be below this...
+MAX_STOCK_T = 1e9
+#: ... and, unless zero, at least this (a kilogram: the LME counts whole tonnes).
+MIN_STOCK_T = 1e-3
+#: Daily volumes (shares or contracts) must be below this.
+MAX_VOLUME = 1e13
+#: OHLC consistency is checked within this relative tolerance of the High...
+OHLC_RTOL = 1e-6
+#: ... plus this absolute one (half a unit of the 6th stored decimal).
+OHLC_ATOL = 5e-7
+#: Catalyst events may be announced this many years ahead.
+CATALYST_YEARS_AHEAD = 10
 
 
 @dataclass
@@ -60,10 +87,11 @@ def read_prices(path: Path, *, table: Table | None = None) -> Parsed:
     """Read a Yahoo-format daily price file.
 
     Columns kept: those of :data:`PRICE_COLUMNS` present in the file (extra columns are ignored).
-    Prices must be positive where present; a missing price is kept as missing and counted in a
-    warning. Volume must be non-negative.
+    Prices must lie within the bounds of the module docstring where present; a missing price is
+    kept as missing and counted in a warning. Volume must be non-negative and below
+    :data:`MAX_VOLUME`. High and Low must bracket Open and Close.
     """
-    table = table if table is not None else read_table(path)
+    table = table if table is not None else read_table(path, numeric=PRICE_COLUMNS[1:])
     canonical_header(table, PRICE_COLUMNS)
     require_columns(table, PRICE_REQUIRED, what="a price file")
     index = parse_dates(table, "Date")
@@ -72,22 +100,53 @@ def read_prices(path: Path, *, table: Table | None = None) -> Parsed:
         if not table.has(column):
             continue
         if column == "Volume":
-            values = parse_numbers(table, column, what="volume")
+            values = parse_numbers(table, column, what="volume", below=MAX_VOLUME)
             refuse_first(table, values < 0, f"negative volume in column {column}")
         else:
-            values = parse_numbers(table, column, positive=True, what="price")
+            values = parse_numbers(
+                table, column, positive=True, what="price", minimum=MIN_PRICE, below=MAX_PRICE
+            )
         data[column] = values
-    frame = pd.DataFrame(data, index=index)
-    return _finish(table, frame, what="price")
+    _check_ohlc(table, data)
+    return _finish(table, index, data)
+
+
+def _check_ohlc(table: Table, data: dict[str, np.ndarray]) -> None:
+    """Refuse a row whose High is below Open or Close, or whose Low is above them."""
+    high, low = data["High"], data["Low"]
+    for column in ("Open", "Close"):
+        value = data[column]
+        with np.errstate(invalid="ignore"):
+            tol = OHLC_RTOL * np.fmax(high, value) + OHLC_ATOL
+            above = value > high + tol
+            under = value < low - tol
+        refuse_first(
+            table,
+            above,
+            lambda i, c=column, v=value: f"High {_show(high[i])} is below {c} {_show(v[i])}",
+        )
+        refuse_first(
+            table,
+            under,
+            lambda i, c=column, v=value: f"Low {_show(low[i])} is above {c} {_show(v[i])}",
+        )
+    with np.errstate(invalid="ignore"):
+        crossed = low > high + OHLC_RTOL * high + OHLC_ATOL
+    refuse_first(table, crossed, lambda i: f"Low {_show(low[i])} is above High {_show(high[i])}")
+
+
+def _show(value: float) -> str:
+    return f"{value:.10g}"
 
 
 def read_lme(path: Path, *, table: Table | None = None) -> Parsed:
     """Read an LME aluminium file: cash settlement and 3-month prices ($/t), stocks (tonnes).
 
-    Prices must be positive and stocks non-negative where present; missing values are kept as
-    missing (a gap in ``three_month`` is common in the real record) and counted in a warning.
+    Prices and stocks must lie within the bounds of the module docstring where present; missing
+    values are kept as missing (a gap in ``three_month`` is common in the real record) and
+    counted in a warning.
     """
-    table = table if table is not None else read_table(path)
+    table = table if table is not None else read_table(path, numeric=LME_COLUMNS[1:])
     canonical_header(table, LME_COLUMNS)
     require_columns(table, LME_REQUIRED, what="an LME file")
     index = parse_dates(table, "date")
@@ -96,14 +155,22 @@ def read_lme(path: Path, *, table: Table | None = None) -> Parsed:
         if not table.has(column):
             continue
         is_price = column in ("cash_settlement", "three_month")
-        values = parse_numbers(
-            table, column, positive=is_price, what="price" if is_price else "stock"
-        )
-        if not is_price:
+        if is_price:
+            values = parse_numbers(
+                table, column, positive=True, what="price", minimum=MIN_PRICE, below=MAX_PRICE
+            )
+        else:
+            values = parse_numbers(table, column, what="stock", below=MAX_STOCK_T, unit=" t")
             refuse_first(table, values < 0, f"negative stock in column {column}")
+            refuse_first(
+                table,
+                (values > 0) & (values < MIN_STOCK_T),
+                lambda i, c=column, v=values: (
+                    f"stock {v[i]:g} t in column {c} is below {MIN_STOCK_T:g} t (and not zero)"
+                ),
+            )
         data[column] = values
-    frame = pd.DataFrame(data, index=index)
-    return _finish(table, frame, what="LME")
+    return _finish(table, index, data)
 
 
 def read_catalysts(path: Path, *, table: Table | None = None) -> Parsed:
@@ -113,20 +180,19 @@ def read_catalysts(path: Path, *, table: Table | None = None) -> Parsed:
     after ``date``; ``window_before``/``window_after`` are whole calendar days >= 0 overriding the
     signal's defaults for that event (empty: use the defaults).
     """
-    table = table if table is not None else read_table(path)
+    table = table if table is not None else read_table(path, numeric=CATALYST_COLUMNS[4:6])
     canonical_header(table, CATALYST_COLUMNS)
     require_columns(table, CATALYST_REQUIRED, what="a catalyst calendar")
-    index = parse_dates(table, "date")
-    names = table.cells("name")
-    for name, line in zip(names, table.lines, strict=True):
-        if not name:
-            raise AluError("empty event name", path=table.path, line=int(line))
+    ahead = last_day(years_ahead=CATALYST_YEARS_AHEAD)
+    index = parse_dates(table, "date", last=ahead)
+    names = [str(n) for n in table.cells("name")]
+    refuse_first(table, np.array([not n for n in names], dtype=bool), "empty event name")
     frame = pd.DataFrame(
-        {"name": names, "kind": [k.lower() for k in table.cells("kind")]}, index=index
+        {"name": names, "kind": [str(k).lower() for k in table.cells("kind")]}, index=index
     )
     announced = index.to_numpy()
     if table.has("announced"):
-        given = parse_dates(table, "announced", allow_missing=True).to_numpy()
+        given = parse_dates(table, "announced", allow_missing=True, last=ahead).to_numpy()
         announced = np.where(np.isnat(given), announced, given)
     frame["announced"] = announced
     late = frame["announced"].to_numpy() > index.to_numpy()
@@ -139,7 +205,7 @@ def read_catalysts(path: Path, *, table: Table | None = None) -> Parsed:
             frame[column] = values
         else:
             frame[column] = np.nan
-    frame["source"] = table.cells("source") if table.has("source") else ""
+    frame["source"] = list(table.cells("source")) if table.has("source") else ""
     lines = table.lines
     order = np.lexsort((frame["name"].to_numpy(), frame.index.to_numpy()))
     frame = frame.iloc[order]
@@ -154,8 +220,12 @@ def read_catalysts(path: Path, *, table: Table | None = None) -> Parsed:
     return Parsed(table.path, frame, lines, warnings)
 
 
-def _finish(table: Table, frame: pd.DataFrame, *, what: str) -> Parsed:
-    frame, lines, dropped = dedupe_by_date(frame, table.lines, table.path)
+def _finish(table: Table, index: pd.DatetimeIndex, data: dict[str, np.ndarray]) -> Parsed:
+    """Exact duplicate rows dropped (a date twice with other values refused), the frame built
+    from the rows kept, warnings about what was normalised."""
+    keep, dropped = dedupe_rows(index.to_numpy(), data, table.lines, table.path)
+    frame = pd.DataFrame({c: v[keep] for c, v in data.items()}, index=index[keep])
+    lines = table.lines[keep]
     warnings: list[str] = []
     if dropped:
         warnings.append(f"{table.path}: {dropped} exact duplicate rows dropped")
@@ -163,7 +233,9 @@ def _finish(table: Table, frame: pd.DataFrame, *, what: str) -> Parsed:
         if column == "Volume":
             continue
         missing = int(frame[column].isna().sum())
-        if missing and missing < len(frame):
+        if missing == len(frame):
+            warnings.append(f"{table.path}: column {column} has no values at all")
+        elif missing:
             warnings.append(
                 f"{table.path}: {missing} rows with a missing {column} (kept as missing)"
             )

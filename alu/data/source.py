@@ -81,10 +81,16 @@ def resolve_source(data_dir: Path | None) -> DataSource:
         path = Path(data_dir).expanduser()
         if not path.is_dir():
             raise AluError(f"data dir not found: {path}")
+        from alu.data.table import check_regular_file
+
+        check_regular_file(path / "lme.csv", what="LME")  # a directory there is named as such
         if not holds_data(path):
             raise AluError(f"data dir {path} holds neither lme.csv nor prices/*.csv")
         return DataSource("data-dir", path)
     store = store_dir()
     if store.is_dir() and holds_data(store):
+        from alu.data.store import Store, report_repairs
+
+        report_repairs(Store(store).repair())  # an interrupted commit is finished first
         return DataSource("store", store)
     return DataSource("sample", sample_dir())

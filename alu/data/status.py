@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from alu.data import journal
 from alu.data.quality import gaps, lme_warnings, price_warnings
 from alu.data.schemas import read_catalysts
 from alu.data.source import bundled_catalysts_path, holds_data
@@ -47,6 +48,19 @@ def store_status(store: Store, *, as_of: date) -> dict[str, Any]:
     if doc["empty"]:
         doc["hint"] = FILL_HINT
         return doc
+    doc["repairs"] = store.repair()
+    stray = journal.leftovers(store.root)
+    if stray:
+        doc["warnings"].append(
+            {
+                "series": "store",
+                "kind": "leftovers",
+                "message": f"{len(stray)} temporary files of an interrupted write "
+                "(the next alu data import or fetch removes them)",
+                "count": len(stray),
+                "dates": [],
+            }
+        )
     meta = _meta_or_error(store, doc)
     day = pd.Timestamp(as_of)
     for symbol in store.price_symbols():

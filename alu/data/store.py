@@ -17,15 +17,26 @@ Rules shared by ``alu data fetch`` and ``alu data import``:
   erases a stored one; an incoming value where the store has a gap fills it.
 - **Nothing is written until everything is validated.** A refused input leaves every file
   byte-for-byte unchanged, and so does an input that changes nothing (not even ``store.json``).
-- **Every write is atomic** (temporary file in the same directory, fsync, ``os.replace``), data
-  files first and ``store.json`` last, so an interrupted run never leaves a half-written file.
+- **One writer at a time**: a writer holds the store's lock (:mod:`alu.data.lock`) from the
+  moment it reads the store until its commit is on disk, so concurrent writers queue instead of
+  losing each other's rows.
+- **All or nothing**: the data files and ``store.json`` of one change are committed together
+  through a journal (:mod:`alu.data.journal`): a refused step or a crash at any point leaves the
+  old store or the new one, never a mix; the next writer completes or undoes an interrupted
+  commit and removes stray temporary files.
+- ``store.json`` is checked against its schema (shape, types, size) before any data file is
+  touched; the store's own files must be regular files (a link, a directory or a device where
+  a file belongs is refused, never followed or replaced).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,10 +45,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from alu.data import journal
+from alu.data.lock import StoreLock
 from alu.data.market import LME_LEG
 from alu.data.schemas import LME_COLUMNS, PRICE_COLUMNS, Parsed, read_lme, read_prices
 from alu.errors import AluError
-from alu.output import write_text_atomic
 
 META_FILE = "store.json"
 META_VERSION = 1
@@ -47,6 +59,12 @@ LOG_LENGTH = 20
 #: Two stored values are the same when they agree to this relative tolerance (text round-trips
 #: of the same decimal number are exact; this only absorbs float formatting).
 SAME_RTOL = 1e-9
+#: ``store.json`` holds a short log per series: anything bigger is not ours.
+MAX_META_BYTES = 4 * 1024 * 1024
+#: Entries kept in a series' log as read (a hand-edited file may hold more; they are trimmed).
+MAX_LOG_ENTRIES = 1000
+_SERIES_KEY = re.compile(r"^(lme|catalysts|prices/[A-Z0-9^][A-Z0-9=.\-^]{0,19})$")
+_SCALAR = (str, int, float, bool, type(None))
 
 _SYMBOL = re.compile(r"^[A-Z0-9^][A-Z0-9=.\-^]{0,19}$")
 
@@ -210,7 +228,7 @@ def frame_to_csv(
         if column in out:
             values = out[column]
             whole = values.dropna()
-            if (whole == np.round(whole)).all():
+            if (whole == np.round(whole)).all() and (whole.abs() < 2.0**53).all():
                 out[column] = values.astype("Int64")
     out.index = pd.DatetimeIndex(out.index).strftime("%Y-%m-%d")
     out.index.name = date_column
@@ -264,59 +282,153 @@ class Store:
 
     def read_lme(self) -> Parsed | None:
         """The stored LME record, or None when the store has no ``lme.csv``."""
-        return read_lme(self.lme_path) if self.lme_path.is_file() else None
+        return read_lme(self.lme_path) if _present(self.lme_path) else None
 
     def read_prices(self, symbol: str) -> Parsed | None:
         """The stored bars of ``symbol``, or None when the store has no file for it."""
         path = self.price_path(symbol)
-        return read_prices(path) if path.is_file() else None
+        return read_prices(path) if _present(path) else None
 
     def meta(self) -> dict[str, Any]:
-        """The metadata (``{"version": 1, "series": {key: {...}}}``); empty when absent."""
-        if not self.meta_path.is_file():
+        """The metadata (``{"version": 1, "series": {key: {...}}}``); empty when absent.
+
+        Refused in one line (before any data file is touched) when it is not a regular file,
+        larger than :data:`MAX_META_BYTES`, not JSON, or not of the shape in :func:`check_meta`.
+        """
+        if not os.path.lexists(self.meta_path):
             return {"version": META_VERSION, "series": {}}
+        journal.check_target(self.meta_path)
         try:
-            doc = json.loads(self.meta_path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            size = self.meta_path.stat().st_size
+            if size > MAX_META_BYTES:
+                raise AluError(
+                    f"store metadata is {size:,} bytes, more than the {MAX_META_BYTES:,} this "
+                    "tool writes; move it aside to rebuild it",
+                    path=self.meta_path,
+                )
+            raw = self.meta_path.read_bytes()[: MAX_META_BYTES + 1]
+        except PermissionError:
+            raise AluError("permission denied", path=self.meta_path, exit_code=1) from None
+        except OSError as exc:
+            raise AluError(
+                f"cannot read: {exc.strerror or exc}", path=self.meta_path, exit_code=1
+            ) from None
+        try:
+            doc = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
             raise AluError(
                 f"unreadable store metadata ({exc}); move it aside to rebuild it",
                 path=self.meta_path,
             ) from None
-        if not isinstance(doc, dict) or not isinstance(doc.get("series"), dict):
-            raise AluError("store metadata has no 'series' object", path=self.meta_path)
+        except RecursionError:
+            raise AluError(
+                "unreadable store metadata (nested too deeply); move it aside to rebuild it",
+                path=self.meta_path,
+            ) from None
+        check_meta(doc, self.meta_path)
         return doc
 
     def series_meta(self, key: str) -> dict[str, Any]:
         """The metadata of one series (``lme``, ``prices/AA``, ...); empty when unknown."""
-        entry = self.meta()["series"].get(key)
-        return entry if isinstance(entry, dict) else {}
+        return self.meta()["series"].get(key) or {}
+
+    @contextmanager
+    def writing(self) -> Iterator[list[str]]:
+        """Hold the store's writer lock; on entry, repair what an interrupted writer left and
+        check ``store.json``. Yields notes about repairs, for the user."""
+        with StoreLock(self.root):
+            notes = journal.recover(self.root)
+            self.meta()
+            yield notes
+
+    def repair(self) -> list[str]:
+        """For readers: finish an interrupted commit when one is pending (waits for the lock
+        only then). Returns notes about repairs."""
+        if not journal.pending(self.root):
+            return []
+        with StoreLock(self.root):
+            return journal.recover(self.root)
 
     def commit(self, files: dict[Path, str], updates: dict[str, dict[str, Any]]) -> None:
-        """Write ``files`` (path -> text) atomically, then merge ``updates`` into the metadata.
+        """Write ``files`` (path -> text) and merge ``updates`` into the metadata, all together
+        (see :mod:`alu.data.journal`). Call it inside :meth:`writing`.
 
         ``updates`` maps a series key to fields to set; a ``log`` field is appended to the
         series' log (the newest :data:`LOG_LENGTH` entries are kept).
         """
         meta = self.meta()
-        try:
-            for path in files:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            for path, text in files.items():
-                write_text_atomic(path, text)
-            for key, fields in updates.items():
-                entry = dict(meta["series"].get(key) or {})
-                log_entry = fields.pop("log", None)
-                entry.update(fields)
-                if log_entry is not None:
-                    entry["log"] = [*entry.get("log", []), log_entry][-LOG_LENGTH:]
-                meta["series"][key] = entry
-            meta["version"] = META_VERSION
-            self.root.mkdir(parents=True, exist_ok=True)
-            write_text_atomic(self.meta_path, json.dumps(meta, indent=2, sort_keys=True) + "\n")
-        except OSError as exc:
-            raise AluError(
-                f"cannot write to the store at {self.root}: {exc.strerror or exc}", exit_code=1
-            ) from None
+        for key, fields in updates.items():
+            entry = dict(meta["series"].get(key) or {})
+            fields = dict(fields)
+            log_entry = fields.pop("log", None)
+            entry.update(fields)
+            if log_entry is not None:
+                entry["log"] = [*entry.get("log", []), log_entry][-LOG_LENGTH:]
+            meta["series"][key] = entry
+        meta["version"] = META_VERSION
+        staged = [
+            (path.relative_to(self.root).as_posix(), text.encode("utf-8"))
+            for path, text in files.items()
+        ]
+        staged.append((META_FILE, (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode()))
+        journal.commit(self.root, staged)
+
+
+def check_meta(doc: Any, path: Path) -> None:
+    """Refuse metadata that is not ``{"version": 1, "series": {KEY: {FIELD: value, "log":
+    [{FIELD: value}, ...]}}}`` with KEY ``lme``, ``catalysts`` or ``prices/SYMBOL`` and every
+    value a string, number, boolean or null."""
+
+    def bad(problem: str) -> AluError:
+        return AluError(
+            f"store metadata {problem}; move it aside to rebuild it (the data files are kept)",
+            path=path,
+        )
+
+    if not isinstance(doc, dict):
+        raise bad("is not a JSON object")
+    extra = sorted(set(doc) - {"version", "series"})
+    if extra:
+        raise bad(f"has an unknown key '{extra[0][:40]}'")
+    version = doc.get("version", META_VERSION)
+    if type(version) is not int or version != META_VERSION:
+        raise bad(f"has version {str(version)[:20]!s}, this alu reads version {META_VERSION}")
+    series = doc.get("series")
+    if not isinstance(series, dict):
+        raise bad("has no 'series' object")
+    for key, entry in series.items():
+        shown = key[:40]
+        if not _SERIES_KEY.match(key):
+            raise bad(f"has an unknown series '{shown}'")
+        if not isinstance(entry, dict):
+            raise bad(f"series '{shown}' is not an object")
+        for field, value in entry.items():
+            if field == "log":
+                if not isinstance(value, list) or len(value) > MAX_LOG_ENTRIES:
+                    raise bad(
+                        f"series '{shown}': log is not a list of at most {MAX_LOG_ENTRIES} entries"
+                    )
+                for item in value:
+                    if not isinstance(item, dict) or not all(
+                        isinstance(v, _SCALAR) for v in item.values()
+                    ):
+                        raise bad(f"series '{shown}': a log entry is not an object of values")
+            elif not isinstance(value, _SCALAR):
+                raise bad(f"series '{shown}': field '{field[:40]}' is not a plain value")
+
+
+def _present(path: Path) -> bool:
+    """True when the store has ``path``; refuses one that is not a regular file."""
+    journal.check_target(path)
+    return os.path.lexists(path)
+
+
+def report_repairs(notes: list[str]) -> None:
+    """Tell the user (on standard error) what was repaired in the store."""
+    from alu.output import printable
+
+    for note in notes:
+        sys.stderr.write(f"note: {printable(note)}\n")
 
 
 def holding(frame: pd.DataFrame | None, column: str | None = None) -> str:

@@ -24,8 +24,6 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
-import numpy as np
-
 from alu.data.table import Table
 from alu.errors import AluError
 
@@ -98,7 +96,7 @@ def read_westmetall(text: str, path: Path) -> Table:
             lines.append(line)
     if not rows:
         raise AluError("header but no data rows", path=path, line=found[0].header_line)
-    return Table(path, list(COLUMNS), rows, np.asarray(lines, dtype=np.int64))
+    return Table.from_rows(path, list(COLUMNS), rows, lines)
 
 
 def _column_of(header: list[str]) -> int | None:
@@ -113,7 +111,10 @@ def _columns(table: _Table, path: Path) -> list[int]:
     """Positions of date, cash, 3-month and stock in ``table``; refuses other metals."""
     cash_header = table.header[_column_of(table.header)]  # type: ignore[index]
     metal = re.sub(r"(?i)^lme\s+|\s*cash[- ]settlement.*$", "", cash_header).strip()
-    if metal and not metal.lower().startswith("alumin"):
+    alloy = [h for h in table.header if "alloy" in h.lower()]
+    if alloy and not metal:
+        metal = "aluminium alloy"
+    if metal and metal.lower() not in ("aluminium", "aluminum"):
         raise AluError(
             f"this is the LME {metal} table ('{cash_header}'), not aluminium",
             path=path,

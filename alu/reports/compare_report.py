@@ -293,4 +293,4 @@ def write_compare_report(
 
 def write_heatmap_page(path: Path, comparison: Comparison) -> int:
     """Write the ``--plot`` heatmap page to ``path``; returns its size in bytes."""
-    return write_page(path, heatmap_page(comparison))
+    return write_page(path, heatmap_page(comparison), option="--plot")

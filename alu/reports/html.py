@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from alu.errors import AluError
-from alu.output import num, pct, write_text_atomic
+from alu.output import num, pct, resolve_target, write_text
 
 CSS = """
 :root { --fg: #1c2430; --muted: #5f6b7a; --line: #dde3ea; --bad: #c62828; --warn: #8a5a00; }
@@ -214,25 +214,23 @@ def page_html(
 
 
 def check_report_path(path: Path, option: str = "--report") -> Path:
-    """Refuse a page target (of ``option``) that cannot be written, before any work is done."""
+    """Refuse a page target (of ``option``) that cannot be written, before any work is done
+    (the rules of :func:`alu.output.resolve_target`: a file, a new path, a stream or
+    ``/dev/null``)."""
     path = Path(path).expanduser()
-    parent = path.parent
     if path.is_dir():
         raise AluError(f"{option} {path}: is a directory; give a file name such as report.html")
-    if not parent.is_dir():
-        raise AluError(f"{option} {path}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise AluError(f"{option} {path}: directory {parent} is not writable")
+    where = resolve_target(path, option)
+    if where.kind == "file":
+        parent = where.path.parent  # type: ignore[union-attr]
+        if not os.access(parent, os.W_OK):
+            raise AluError(f"{option} {path}: directory {parent} is not writable")
     return path
 
 
-def write_page(path: Path, page: str) -> int:
-    """Write ``page`` to ``path`` atomically; returns its size in bytes."""
-    try:
-        write_text_atomic(Path(path), page)
-    except OSError as exc:
-        raise AluError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return Path(path).stat().st_size
+def write_page(path: Path, page: str, option: str = "--report") -> int:
+    """Write ``page`` to ``path`` (atomically for a file); returns its size in bytes."""
+    return write_text(path, page, option=option)
 
 
 def _check_name(name: str) -> None:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from alu.errors import AluError
-from alu.output import publish
+from alu.output import publish, resolve_target
 from alu.reports.chart_data import (
     COLORS,
     BandPanel,
@@ -79,6 +79,9 @@ def write_pngs(directory: Path, data: ChartData) -> list[Path]:
         directory.mkdir(exist_ok=True)
     except OSError as exc:
         raise AluError(f"--png {directory}: {exc.strerror or exc}") from None
+    for key, _ in charts:  # every chart file a regular file or new, before any is written
+        if resolve_target(directory / png_name(key), "--png").kind != "file":
+            raise AluError(f"--png {directory / png_name(key)}: not a regular file")
     staged: list[tuple[Path, Path]] = []
     try:
         for key, fig in charts:

@@ -9,7 +9,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from alu.output import num, pct
+from alu.output import num, pct, safe_console
 
 if TYPE_CHECKING:
     from alu.backtest.run import BacktestResult
@@ -25,7 +25,7 @@ def console(*, piped_width: int | None = None) -> Console:
     width = None
     if piped_width and not sys.stdout.isatty() and "COLUMNS" not in os.environ:
         width = piped_width
-    return Console(highlight=False, soft_wrap=False, width=width)
+    return safe_console(highlight=False, soft_wrap=False, width=width)
 
 
 METRIC_COLUMNS: tuple[tuple[str, str, str], ...] = (

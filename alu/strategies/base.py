@@ -157,10 +157,28 @@ def missing_inputs(inputs: SignalInputs, families: tuple[str, ...]) -> list[str]
     """What the data lacks for ``families``, in words ("lme.csv (spread, inventory)")."""
     missing = []
     needs_lme = [f for f in (SPREAD, INVENTORY) if f in families]
-    if needs_lme and inputs.lme is None:
-        missing.append(f"lme.csv (the {' and '.join(needs_lme)} signals)")
+    cut_away = inputs.lme is not None and inputs.lme.empty  # the file is there, not the days
+    if needs_lme and (inputs.lme is None or cut_away):
+        if cut_away:
+            missing.append(
+                f"LME rows in the period asked for (the {' and '.join(needs_lme)} signals): "
+                "lme.csv has none up to the --end day (its record starts later)"
+            )
+        else:
+            missing.append(f"lme.csv (the {' and '.join(needs_lme)} signals)")
     if BANDS in families and inputs.reference is None:
-        missing.append("a band reference price (lme.csv with three_month, or prices/ALI=F.csv)")
+        if cut_away:
+            missing.append(
+                "a band reference price in the period asked for: lme.csv has no rows up to "
+                "the --end day (its record starts later)"
+            )
+        elif inputs.lme is not None:
+            missing.append(
+                "a band reference price: lme.csv has no three_month value, and there is no "
+                "prices/ALI=F.csv"
+            )
+        else:
+            missing.append("a band reference price (lme.csv with three_month, or prices/ALI=F.csv)")
     return missing
 
 
@@ -170,7 +188,7 @@ def family_frames(
     """Compute the signal frames of ``families`` on their own calendars."""
     missing = missing_inputs(inputs, families)
     if missing:
-        raise AluError(f"this data lacks {' and '.join(missing)}")
+        raise AluError(f"the signals need {' and '.join(missing)}")
     frames: dict[str, Any] = {}
     if BANDS in families:
         frames["bands"] = _call(band_signals, inputs.reference, family_kwargs(BANDS, params))
@@ -292,9 +310,7 @@ class Strategy:
         """The strategy's family frames; refuses data that lacks what the strategy needs."""
         missing = missing_inputs(inputs, self.families)
         if missing:
-            raise AluError(
-                f"strategy {self.name} needs {' and '.join(missing)}, which this data lacks"
-            )
+            raise AluError(f"strategy {self.name} needs {' and '.join(missing)}")
         return family_frames(inputs, self.families, params)
 
     def stance_from_table(

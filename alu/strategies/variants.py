@@ -9,7 +9,14 @@ Grids (``alu compare --grid``):
 
 Several grids give their cartesian product, in the order given. A variants file is TOML with one
 ``[[variant]]`` table per variant: ``name``, ``strategy`` and an optional ``params`` table; a list
-value in ``params`` is a grid, expanded the same way. See ``strategies/variants.example.toml``.
+value in ``params`` is a grid, expanded the same way, each variant named after its table and its
+grid values (``bands[confirm=3,upper=3100]``). See ``strategies/variants.example.toml``.
+
+**Counted before anything is built**: a range grid is counted from its start, stop and step
+(``upper=3000:4000:0.0000001`` is 10 billion values, refused against ``--max-variants`` without
+making one), a file from the lengths of its lists; a variants file larger than
+:data:`MAX_VARIANTS_FILE_BYTES`, nested too deeply or with a number too long is refused in one
+line.
 """
 
 from __future__ import annotations
@@ -22,10 +29,49 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from alu.data.table import read_bytes
 from alu.errors import AluError
 from alu.strategies import get_strategy
 from alu.strategies.base import Strategy
 from alu.strategies.params import Number, resolve_params
+
+#: The largest variants file read (1 MiB: a hand-written file is a few kB).
+MAX_VARIANTS_FILE_BYTES = 1024 * 1024
+#: More values than this in one grid is refused whatever --max-variants says.
+MAX_GRID_VALUES = 10**12
+_GRID_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$", re.ASCII)
+
+
+class GridRange(Sequence[str]):
+    """The values of ``start:stop:step`` as text, computed on demand (never all at once)."""
+
+    def __init__(self, start: float, step: float, count: int, *, integers: bool) -> None:
+        self.start, self.step, self.count, self.integers = start, step, count, integers
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(other) == self.count and all(
+                a == b for a, b in zip(self, other, strict=True)
+            )
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"GridRange(start={self.start!r}, step={self.step!r}, count={self.count})"
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self.count))]
+        if i < 0:
+            i += self.count
+        if not 0 <= i < self.count:
+            raise IndexError(i)
+        value = self.start + i * self.step
+        return str(round(value)) if self.integers else repr(round(value, 12))
 
 
 @dataclass(frozen=True)
@@ -38,8 +84,9 @@ class Variant:
     varied: tuple[str, ...] = ()  # the parameters that differ across the sweep, for display
 
 
-def parse_grid_values(text: str, *, key: str) -> list[str]:
-    """The values of one ``--grid key=...`` option, as text (checked by the parameter later)."""
+def parse_grid_values(text: str, *, key: str) -> Sequence[str]:
+    """The values of one ``--grid key=...`` option, as text (checked by the parameter later):
+    a list, or a :class:`GridRange` that is only counted until the variants are built."""
     text = text.strip()
     if not text:
         raise AluError(f"--grid {key}: empty grid")
@@ -51,12 +98,13 @@ def parse_grid_values(text: str, *, key: str) -> list[str]:
     parts = text.split(":")
     if len(parts) not in (2, 3) or any(not p.strip() for p in parts):
         raise AluError(f"--grid {key}={text}: malformed range (expected start:stop[:step])")
-    try:
-        numbers = [float(p) for p in parts]
-    except ValueError:
-        raise AluError(f"--grid {key}={text}: malformed range (not numbers)") from None
+    if not all(_GRID_NUMBER.match(p.strip()) for p in parts):
+        raise AluError(f"--grid {key}={text}: malformed range (not plain numbers)")
+    numbers = [float(p) for p in parts]
+    if not all(math.isfinite(x) for x in numbers):
+        raise AluError(f"--grid {key}={text}: malformed range (a number is too large)")
     start, stop = numbers[0], numbers[1]
-    integers = all(re.fullmatch(r"[+-]?\d+", p.strip()) for p in parts)
+    integers = all(re.fullmatch(r"[+-]?\d+", p.strip(), re.ASCII) for p in parts)
     if len(parts) == 2:
         if not integers:
             raise AluError(f"--grid {key}={text}: a range of non-integers needs a step")
@@ -67,16 +115,17 @@ def parse_grid_values(text: str, *, key: str) -> list[str]:
         raise AluError(f"--grid {key}={text}: the step must be positive")
     if stop < start:
         raise AluError(f"--grid {key}={text}: empty grid (stop is below start)")
-    count = math.floor((stop - start) / step + 1e-9) + 1
-    values = [start + k * step for k in range(count)]
-    if integers:
-        return [str(round(v)) for v in values]
-    return [repr(round(v, 12)) for v in values]
+    steps = (stop - start) / step + 1e-9
+    if not math.isfinite(steps) or steps >= MAX_GRID_VALUES:
+        raise AluError(
+            f"--grid {key}={text}: more than {MAX_GRID_VALUES:,} values; use a larger step"
+        )
+    return GridRange(start, step, math.floor(steps) + 1, integers=integers)
 
 
-def parse_grids(items: Sequence[str] | None) -> dict[str, list[str]]:
-    """``["key=spec", ...]`` as ``{key: [values...]}``, refusing repeated or malformed keys."""
-    grids: dict[str, list[str]] = {}
+def parse_grids(items: Sequence[str] | None) -> dict[str, Sequence[str]]:
+    """``["key=spec", ...]`` as ``{key: values}``, refusing repeated or malformed keys."""
+    grids: dict[str, Sequence[str]] = {}
     for item in items or []:
         key, sep, spec = item.partition("=")
         key = key.strip()
@@ -100,7 +149,11 @@ def expand(
     name: str | None = None,
     origin: str = "",
 ) -> list[Variant]:
-    """Every combination of ``grids`` over ``base`` parameters, resolved and checked."""
+    """Every combination of ``grids`` over ``base`` parameters, resolved and checked.
+
+    Named ``name[k=v,...]`` with every grid key when ``name`` is given, else ``k=v k2=v2`` with
+    the keys that vary.
+    """
     keys = list(grids)
     varied = tuple(k for k in keys if len(grids[k]) > 1)
     defaults = resolve_params(strategy.params, base or {}, strategy=strategy.name, origin=origin)
@@ -114,9 +167,11 @@ def expand(
     for combo in itertools.product(*(checked[k] for k in keys)):
         params = {**defaults, **dict(zip(keys, combo, strict=True))}
         strategy.check(params, origin=origin)
-        label = " ".join(f"{k}={_fmt(params[k])}" for k in varied)
         if name:
-            label = f"{name} [{label}]" if label else name
+            values = ",".join(f"{k}={_fmt(params[k])}" for k in keys)
+            label = f"{name}[{values}]" if keys else name
+        else:
+            label = " ".join(f"{k}={_fmt(params[k])}" for k in varied)
         variants.append(Variant(label or strategy.name, strategy, params, varied))
     return variants
 
@@ -127,9 +182,11 @@ def variants_from_grids(
     base_items: Mapping[str, Any],
     *,
     strategies: Mapping[str, Strategy] | None = None,
+    max_variants: int | None = None,
 ) -> list[Variant]:
     """The variants of ``alu compare --strategy NAME --grid ...`` (``--param`` fixes others);
-    ``strategies`` is where names are looked up (default: the built-in ones)."""
+    ``strategies`` is where names are looked up (default: the built-in ones); more than
+    ``max_variants`` (counted first) is refused before any is built."""
     strategy = get_strategy(strategy_name, strategies)
     grids = parse_grids(grid_items)
     if not grids:
@@ -139,25 +196,42 @@ def variants_from_grids(
     overlap = set(grids) & set(base_items)
     if overlap:
         raise AluError(f"parameter {sorted(overlap)[0]} is given both as --param and --grid")
+    check_count(grid_size(grids), max_variants, what="the grid has")
     return expand(strategy, grids, base=base_items)
 
 
 def count_from_grids(grid_items: Sequence[str] | None) -> int:
+    """How many variants ``--grid`` items make, counted without building any."""
     return grid_size(parse_grids(grid_items))
 
 
+def check_count(count: int, max_variants: int | None, *, what: str) -> None:
+    """Refuse ``count`` variants when it exceeds ``max_variants`` (None: no limit)."""
+    if max_variants is not None and count > max_variants:
+        raise AluError(
+            f"{what} {count:,} variants, more than --max-variants {max_variants:,}; "
+            "pass --yes to run it anyway"
+        )
+
+
 def load_variants_file(
-    path: Path, *, strategies: Mapping[str, Strategy] | None = None
+    path: Path,
+    *,
+    strategies: Mapping[str, Strategy] | None = None,
+    max_variants: int | None = None,
 ) -> list[Variant]:
     """Read a TOML variants file (see module docstring); errors name the file and the variant.
-    ``strategies`` is where strategy names are looked up (default: the built-in ones)."""
+
+    Every table is checked and the variants counted before any is built: more than
+    ``max_variants`` is refused. ``strategies`` is where strategy names are looked up (default:
+    the built-in ones).
+    """
     import tomllib
 
+    raw = read_bytes(Path(path), limit=MAX_VARIANTS_FILE_BYTES, what="TOML variants")
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AluError("file not found", path=path) from None
-    except (UnicodeDecodeError, IsADirectoryError):
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
         raise AluError("not a UTF-8 TOML file", path=path) from None
     try:
         doc = tomllib.loads(text)
@@ -166,44 +240,75 @@ def load_variants_file(
         line = int(match.group(1)) if match else None
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise AluError(f"TOML syntax error: {message}", path=path, line=line) from None
+    except RecursionError:
+        raise AluError(
+            "TOML nested too deeply (a variants file is two levels)", path=path
+        ) from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise AluError(f"TOML value refused ({str(exc)[:80]})", path=path) from None
     entries = doc.get("variant")
     if not isinstance(entries, list) or not entries:
         raise AluError("no [[variant]] tables found", path=path)
     unknown_top = set(doc) - {"variant"}
     if unknown_top:
         raise AluError(f"unknown top-level key '{sorted(unknown_top)[0]}'", path=path)
+    tables = [_variant_table(i, entry, path) for i, entry in enumerate(entries, start=1)]
+    names = [t[0] for t in tables]
+    for name in names:
+        if names.count(name) > 1:
+            raise AluError(f"variant '{name}' appears twice", path=path)
+    check_count(
+        sum(grid_size(grids) for _, _, grids, _ in tables), max_variants, what=f"{path} makes"
+    )
     out: list[Variant] = []
-    names: set[str] = set()
-    for i, entry in enumerate(entries, start=1):
-        where = f"variant {i}"
-        if not isinstance(entry, dict):
-            raise AluError(f"{where} is not a table", path=path)
-        extra = set(entry) - {"name", "strategy", "params"}
-        if extra:
-            raise AluError(f"{where}: unknown key '{sorted(extra)[0]}'", path=path)
-        name = entry.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise AluError(f"{where} needs a name", path=path)
-        where = f"variant '{name}'"
-        if name in names:
-            raise AluError(f"{where} appears twice", path=path)
-        names.add(name)
-        strategy_name = entry.get("strategy")
-        if not isinstance(strategy_name, str):
-            raise AluError(f"{where} needs a strategy", path=path)
-        params = entry.get("params", {})
-        if not isinstance(params, dict):
-            raise AluError(f"{where}: params must be a table", path=path)
+    for name, strategy_name, grids, base in tables:
         try:
             strategy = get_strategy(strategy_name, strategies)
-            grids = {k: v for k, v in params.items() if isinstance(v, list)}
-            if any(len(v) == 0 for v in grids.values()):
-                raise AluError("empty grid")
-            base = {k: v for k, v in params.items() if not isinstance(v, list)}
             out.extend(expand(strategy, grids, base=base, name=name))
         except AluError as exc:
-            raise AluError(f"{where}: {exc.message}", path=path) from None
+            raise AluError(f"variant '{name}': {exc.message}", path=path) from None
+    seen: set[str] = set()
+    for variant in out:
+        if variant.name in seen:
+            raise AluError(f"variant name '{variant.name}' is made twice", path=path)
+        seen.add(variant.name)
     return out
+
+
+def _variant_table(
+    i: int, entry: Any, path: Path
+) -> tuple[str, str, dict[str, list[Any]], dict[str, Any]]:
+    """One ``[[variant]]`` table checked: (name, strategy, grids, fixed parameters)."""
+    where = f"variant {i}"
+    if not isinstance(entry, dict):
+        raise AluError(f"{where} is not a table", path=path)
+    extra = set(entry) - {"name", "strategy", "params"}
+    if extra:
+        raise AluError(f"{where}: unknown key '{sorted(extra)[0]}'", path=path)
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise AluError(f"{where} needs a name", path=path)
+    where = f"variant '{name}'"
+    strategy_name = entry.get("strategy")
+    if not isinstance(strategy_name, str):
+        raise AluError(f"{where} needs a strategy", path=path)
+    params = entry.get("params", {})
+    if not isinstance(params, dict):
+        raise AluError(f"{where}: params must be a table", path=path)
+    grids: dict[str, list[Any]] = {}
+    base: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, list):
+            if not value:
+                raise AluError(f"{where}: empty grid for {key}", path=path)
+            if not all(isinstance(v, int | float | str) for v in value):
+                raise AluError(f"{where}: grid {key} must be a list of numbers", path=path)
+            grids[key] = value
+        elif isinstance(value, int | float | str):
+            base[key] = value
+        else:
+            raise AluError(f"{where}: {key} must be a number or a list of numbers", path=path)
+    return name, strategy_name, grids, base
 
 
 def _fmt(value: Number) -> str:

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from alu.output import num, pct
+from alu.output import num, pct, safe_console
 from alu.reports.terminal import source_line
 from alu.strategies.base import Strategy
 from alu.watchlist.alerts import Alert, direction_label
@@ -43,10 +43,10 @@ SHORT_NAMES = {"band reference": "reference", "LME spread": "spread", "LME stock
 def screen(file: io.TextIOBase | None = None) -> Console:
     """A console for the table: the terminal's own width, or 100 columns without colour when
     the output is not a terminal (a pipe, a file)."""
-    out = Console(file=file, highlight=False, soft_wrap=False)
+    out = safe_console(file=file, highlight=False, soft_wrap=False)
     if out.is_terminal:
         return out
-    return Console(file=file, highlight=False, soft_wrap=False, width=WIDTH, color_system=None)
+    return safe_console(file=file, highlight=False, soft_wrap=False, width=WIDTH, color_system=None)
 
 
 def as_text(render: Callable[[Any, Console], None], item: Any) -> str:

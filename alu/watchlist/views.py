@@ -31,7 +31,7 @@ import io
 from dataclasses import asdict
 from typing import Any
 
-from alu.output import jsonable, pct
+from alu.output import csv_cell, jsonable, pct
 from alu.watchlist.build import History
 from alu.watchlist.snapshot import Freshness, Snapshot
 
@@ -222,9 +222,9 @@ def _csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> Any:
     if isinstance(value, str):
-        return value
+        return csv_cell(value)
     value = jsonable(value)
     if value is None:
         return ""

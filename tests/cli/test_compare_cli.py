@@ -130,7 +130,7 @@ def test_variants_file(cli):
     )
     assert code == 0, err
     names = {v["name"] for v in json.loads(out)["variants"]}
-    assert "buy and hold" in names and "bands [confirm=3]" in names
+    assert "buy and hold" in names and "bands[confirm=3]" in names
 
 
 def test_single_variant_has_null_pbo(cli, tmp_path):

@@ -88,7 +88,7 @@ def test_plot_page_uses_the_report_shell(cli, tmp_path):
         (["--plot", "{tmp}/same.html", "--report", "{tmp}/same.html"], r"name the same file"),
         (
             ["--report", "{tmp}/r.html", "--json", "{tmp}/missing/c.json"],
-            r"cannot write .*c.json: directory .*missing does not exist",
+            r"--json .*c.json: directory .*missing does not exist",
         ),
         (["--report", "{tmp}/r.html", "--split", "2030-01-01"], r"--split 2030-01-01 leaves"),
         (["--report", "{tmp}/r.html", "--rank-by", "sharp"], r"unknown metric 'sharp'"),

@@ -53,7 +53,7 @@ def test_json_on_stdout_stays_pure_and_the_listing_goes_to_stderr(cli, tmp_path)
         (["--report", "{tmp}/r.html", "--png", "{tmp}/a_file"], r"is a file, not a directory"),
         (
             ["--report", "{tmp}/r.html", "--json", "{tmp}/missing/r.json"],
-            r"cannot write .*r.json: directory .*missing does not exist",
+            r"--json .*r.json: directory .*missing does not exist",
         ),
     ],
 )

@@ -114,12 +114,12 @@ def test_compare_variants_file_names_user_strategies(cli, tmp_path):
     )
     doc = run_json(cli, "compare", "--variants", variants, "--strategy-file", TWINS_PY, *START)
     assert sorted(v["name"] for v in doc["variants"]) == [
-        "mine [confirm=1]",
-        "mine [confirm=3]",
+        "mine[confirm=1]",
+        "mine[confirm=3]",
         "theirs",
     ]
     by_name = {v["name"]: v for v in doc["variants"]}
-    assert_close(by_name["mine [confirm=3]"]["portfolio"], by_name["theirs"]["portfolio"])
+    assert_close(by_name["mine[confirm=3]"]["portfolio"], by_name["theirs"]["portfolio"])
     code, _, err = cli("compare", "--variants", variants, *START)
     assert code == 2 and "unknown strategy 'py_bands'" in err
 

@@ -103,7 +103,7 @@ strategy = "buy_hold"
 """,
     )
     variants = load_variants_file(path)
-    assert [v.name for v in variants] == ["tight [confirm=1]", "tight [confirm=2]", "benchmark"]
+    assert [v.name for v in variants] == ["tight[confirm=1]", "tight[confirm=2]", "benchmark"]
     assert variants[0].params["upper"] == 3250.0
 
 

@@ -190,7 +190,10 @@ def test_history_views(cli, watch_dir, watch_args):
             ("--param", "pct_windw=3"),
             r"unknown parameter 'pct_windw' \(did you mean 'pct_window'\?\)",
         ),
-        (("--out", "/nonexistent/dir/watch.txt"), r"cannot write /nonexistent/dir/watch.txt"),
+        (
+            ("--out", "/nonexistent/dir/watch.txt"),
+            r"--out /nonexistent/dir/watch.txt: directory /nonexistent/dir does not exist",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(cli, watch_dir, watch_args, args, pattern):

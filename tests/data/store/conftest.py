@@ -143,3 +143,39 @@ def snapshot(store_root) -> Callable[[], dict[str, str]]:
         }
 
     return take
+
+
+FAKE_YF_RUNNER = Path(__file__).resolve().parent / "run_alu_fake_yf.py"
+
+
+@pytest.fixture
+def spawn(store_root):
+    """``spawn(*args, env=None, fake_yf_days=None)``: start ``python -m alu ARGS`` as a real
+    process on the test's store (``$ALU_HOME``); with ``fake_yf_days`` (a list of dates) it runs
+    through :mod:`run_alu_fake_yf`, so ``alu data fetch`` gets yfinance-shaped frames. Returns
+    the ``Popen`` (stdout and stderr piped, text). Processes still running at the end are
+    killed."""
+    import json
+    import subprocess
+    import sys
+
+    started: list[subprocess.Popen] = []
+
+    def start(*args, env=None, fake_yf_days=None) -> subprocess.Popen:
+        full = {**os.environ, "ALU_HOME": str(store_root), **(env or {})}
+        if fake_yf_days is not None:
+            full["FAKE_YF_DAYS"] = json.dumps(list(fake_yf_days))
+            command = [sys.executable, str(FAKE_YF_RUNNER), *map(str, args)]
+        else:
+            command = [sys.executable, "-m", "alu", *map(str, args)]
+        proc = subprocess.Popen(
+            command, env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()

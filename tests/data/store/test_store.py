@@ -63,9 +63,9 @@ def test_merge_into_nothing_takes_everything():
 def test_price_text_round_trips_exactly(tmp_path):
     bars = pd.DataFrame(
         {
-            "Open": [99.724503, 0.1 + 0.2],
-            "High": [100.400345, 1e-7],
-            "Low": [96.570564, 3.0],
+            "Open": [99.724503, 3e-6],
+            "High": [100.400345, 0.1 + 0.2],
+            "Low": [96.570564, 2e-6],
             "Close": [97.246407, np.nan],
             "Adj Close": [70.436211, 2.5],
             "Volume": [1291386.0, np.nan],
@@ -76,11 +76,11 @@ def test_price_text_round_trips_exactly(tmp_path):
     assert text.splitlines() == [
         "Date,Open,High,Low,Close,Adj Close,Volume",
         "2000-01-03,99.724503,100.400345,96.570564,97.246407,70.436211,1291386",
-        "2000-01-04,0.30000000000000004,1e-07,3.0,,2.5,",
+        "2000-01-04,3e-06,0.30000000000000004,2e-06,,2.5,",
     ]
     back = read_prices(tmp_path / "x.csv", table=read_table(tmp_path / "x.csv", text=text)).frame
     pd.testing.assert_frame_equal(back, bars.rename_axis("date"), check_freq=False)
-    assert prices_to_csv(bars, decimals=6).splitlines()[2].startswith("2000-01-04,0.3,0.0,3.0")
+    assert prices_to_csv(bars, decimals=5).splitlines()[2].startswith("2000-01-04,0.0,0.3,0.0,")
 
 
 @pytest.mark.parametrize(
