@@ -27,7 +27,7 @@ For an instrument with daily close-to-close returns ``R_t`` (its own trading day
   (the mean CAR), the cross-sectional ``t_cs = CAAR / (sd(CAR) / sqrt(n))`` (sample standard
   deviation, ``ddof = 1``) and the standardised cross-sectional ``t_bmp = mean(SCAR) /
   (sd(SCAR) / sqrt(n))`` of Boehmer, Musumeci and Poulsen (1991), robust to event-induced
-  variance. Both need ``n >= 2``.
+  variance. Both need ``n >= 2``. The ``all`` rows appear when there are several kinds.
 - **Overlaps.** Events of one instrument whose event windows share a day are flagged
   (``overlaps`` names the others): their CARs are not independent, and the cross-sectional
   t-statistics assume they are.
@@ -338,7 +338,7 @@ def _by_kind(
     rows, paths = [], []
     kinds = sorted(set(events["kind"])) if len(events) else []
     for symbol in symbols:
-        for kind in [*kinds, ALL_KINDS]:
+        for kind in [*kinds, ALL_KINDS] if len(kinds) > 1 else kinds:
             mask = events["symbol"] == symbol
             if kind != ALL_KINDS:
                 mask &= events["kind"] == kind
