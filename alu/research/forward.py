@@ -51,7 +51,16 @@ from alu.signals.states import (
     FLAT,
     NEUTRAL,
 )
-from alu.strategies.base import BANDS, CATALYSTS, INVENTORY, SPREAD, family_frames, missing_inputs
+from alu.strategies.base import (
+    BANDS,
+    CATALYSTS,
+    INVENTORY,
+    SPREAD,
+    FamilyFrames,
+    family_frames,
+    missing_inputs,
+    signal_table,
+)
 from alu.strategies.inputs import SignalInputs
 from alu.watchlist.series import ALL_FAMILIES, watch_params
 
@@ -170,6 +179,31 @@ def _fresh(values: pd.Series, table: pd.DataFrame, family: str) -> pd.Series:
     return kept.astype(object)
 
 
+def observations(
+    market: Market,
+    symbol: str,
+    frames: FamilyFrames,
+    families: tuple[str, ...],
+    horizons: Sequence[int],
+    *,
+    end: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Per trading day ``t`` of ``symbol`` (up to ``end``): every state signal
+    (:func:`signal_states`), every continuous signal (NaN where its input is stale) and the
+    forward return ``fwd_H`` for each horizon ``H``: the rows :func:`research` aggregates."""
+    inst = market.instrument(symbol)
+    bars = inst.bars if end is None else inst.bars.loc[:end]
+    fill = inst.fill_price.loc[bars.index]
+    table = signal_table(frames, bars.index)
+    out = pd.DataFrame(signal_states(table, families), index=bars.index)
+    for name, (family, _) in IC_SIGNALS.items():
+        if family in families:
+            out[name] = table[name].where(~stale_mask(table, family)).astype(np.float64)
+    for h in horizons:
+        out[f"fwd_{h}"] = forward_returns(fill, bars["close"], h)
+    return out
+
+
 def research(
     market: Market,
     *,
@@ -200,29 +234,23 @@ def research(
             f"this data lacks the input of {', '.join(lacking)}: those signals are left out"
         )
     frames = family_frames(inputs, families, params)
-    from alu.strategies.base import signal_table
-
     state_rows: list[dict[str, Any]] = []
     ic_rows: list[dict[str, Any]] = []
     for symbol in resolved:
-        inst = market.instrument(symbol)
-        bars = inst.bars if end is None else inst.bars.loc[:end]
-        fill = inst.fill_price.loc[bars.index]
-        table = signal_table(frames, bars.index)
-        inside = np.ones(len(bars), dtype=bool) if start is None else bars.index >= start
-        states = signal_states(table, families)
-        continuous = {
-            name: table[name].where(~stale_mask(table, family)).to_numpy(dtype=np.float64)
-            for name, (family, _) in IC_SIGNALS.items()
-            if family in families
-        }
-        day = np.arange(len(bars))
+        obs = observations(market, symbol, frames, families, horizons, end=end)
+        inside = np.ones(len(obs), dtype=bool) if start is None else obs.index >= start
+        day = np.arange(len(obs))
         for h in horizons:
-            fwd = forward_returns(fill, bars["close"], h).to_numpy(dtype=np.float64)
+            fwd = obs[f"fwd_{h}"].to_numpy(dtype=np.float64)
             usable = inside & np.isfinite(fwd)
-            for signal, values in states.items():
-                state_rows += _state_rows(signal, values.to_numpy(), fwd, usable, day, symbol, h)
-            for signal, x in continuous.items():
+            for signal in STATE_SIGNALS:
+                if signal in obs:
+                    values = obs[signal].to_numpy()
+                    state_rows += _state_rows(signal, values, fwd, usable, day, symbol, h)
+            for signal in IC_SIGNALS:
+                if signal not in obs:
+                    continue
+                x = obs[signal].to_numpy(dtype=np.float64)
                 keep = usable & np.isfinite(x)
                 test = rank_ic(x[keep], fwd[keep], h - 1)
                 independent = non_overlapping(day[keep], h)

@@ -4,8 +4,9 @@ Forward returns over ``h`` days sampled every day overlap by ``h - 1`` days, so 
 observations are correlated even when daily returns are not. The Newey-West (1987) covariance
 with ``h - 1`` lags (Bartlett kernel) is the standard correction (Hansen and Hodrick 1980 for
 the lag choice). Both statistics are fitted with ``statsmodels.OLS(...).fit(cov_type="HAC",
-cov_kwds={"maxlags": h - 1})``; statsmodels applies its small-sample correction
-(``use_correction=True``: the covariance times ``n / (n - k)``).
+cov_kwds={"maxlags": h - 1})`` with statsmodels' defaults for HAC: Bartlett weights
+``1 - l / (L + 1)`` and no small-sample correction, so for a mean
+``Var = (sum e_t^2 + 2 sum_l w_l sum_t e_t e_{t-l}) / n^2`` with ``e`` the deviations from it.
 
 - :func:`hac_mean`: the mean of a series and its t-statistic (OLS on a constant).
 - :func:`rank_ic`: the rank information coefficient of a signal with forward returns (Spearman's
