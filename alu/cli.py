@@ -232,6 +232,14 @@ def compare(
             "Sharpe, heatmap (2-D grids), walk-forward, PBO.",
         ),
     ] = None,
+    min_trades: Annotated[
+        int,
+        typer.Option(
+            "--min-trades",
+            help="Rank only variants with at least N trades on every symbol in-sample "
+            "(the full period without --split); the others are set aside.",
+        ),
+    ] = 1,
     max_variants: Annotated[
         int, typer.Option("--max-variants", help="Refuse larger sweeps unless --yes.")
     ] = 100_000,
@@ -266,6 +274,7 @@ def compare(
         yes=yes,
         quiet=quiet,
         report=report,
+        min_trades=min_trades,
     )
 
 
