@@ -49,6 +49,7 @@ def test_min_trades_is_per_symbol_and_can_be_raised(cli):
 def test_pbo_and_dsr_are_null_with_the_reason_when_the_metric_is_mostly_undefined(cli):
     # Long-only bands never trade before 2021 on the sample: every in-sample Sharpe is undefined.
     code, out, _ = cli(*BASE, "--split", "2020-06-30", "--json", "-")
+    assert code == 0
     doc = json.loads(out)
     assert doc["pbo"] is None and doc["pbo_detail"] is None
     assert doc["pbo_null_reason"] == "the sharpe is undefined for 4 of 4 variants in-sample"
@@ -105,6 +106,7 @@ def test_split_labels_every_column_with_its_sample(cli):
     assert all(h.split(".")[0] in ("full", "in_sample", "out_of_sample") for h in metric_columns)
     assert "full.portfolio.sharpe" in header and "in_sample.deflated_sharpe" in header
     code, out, _ = cli(*BASE, "--split", "2023-06-30")
+    assert code == 0
     head = next(line for line in out.splitlines() if line.lstrip().startswith("#"))
     for label in (
         "sharpe IS",
