@@ -62,14 +62,39 @@ class TrialCount(NamedTuple):
 def fingerprints(block: np.ndarray) -> np.ndarray:
     """One number per column of a (T x k) block: its dot product with a fixed random vector
     (NaN read as 0). Identical columns give identical fingerprints."""
-    x = np.nan_to_num(np.asarray(block, dtype=np.float64), nan=0.0)
+    x = np.asarray(block, dtype=np.float64)
+    if np.isnan(x).any():
+        x = np.nan_to_num(x, nan=0.0)
     weights = np.random.default_rng(0).standard_normal(x.shape[0])
     return x.T @ weights
 
 
+def unit_sum(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``sum_i z_i`` over the columns of a (T x k) block with dispersion, each centred and
+    scaled to unit length (NaN set to the column mean), and the mask of those columns.
+
+    Computed as ``X s - (mean . s)`` with ``s_i = 1 / ||x_i - mean_i||``: one matrix-vector
+    product, no centred copy of the block kept."""
+    x = np.asarray(block, dtype=np.float64)
+    missing = np.isnan(x)
+    if missing.any():
+        n = np.maximum((~missing).sum(axis=0), 1)
+        mean = np.where(missing, 0.0, x).sum(axis=0) / n
+        x = np.where(missing, mean, x)
+    else:
+        n = np.full(x.shape[1], max(x.shape[0], 1))
+        mean = x.mean(axis=0) if x.shape[0] else np.zeros(x.shape[1])
+    sumsq = np.einsum("ij,ij->j", x, x) - x.shape[0] * mean * mean
+    sumsq = np.maximum(sumsq, 0.0)
+    dispersed = sumsq / n > ZERO_VARIANCE_RTOL * (sumsq / n + mean * mean)
+    scale = np.zeros(x.shape[1])
+    scale[dispersed] = 1.0 / np.sqrt(sumsq[dispersed])
+    return x @ scale - float(mean @ scale), dispersed
+
+
 def unit_columns(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The columns of a (T x k) block centred and scaled to unit length, and the mask of those
-    with dispersion (the others are returned as zeros)."""
+    with dispersion (the others are returned as zeros); a direct form of :func:`unit_sum`."""
     x = np.asarray(block, dtype=np.float64)
     valid = ~np.isnan(x)
     n = np.maximum(valid.sum(axis=0), 1)
@@ -124,8 +149,9 @@ class TrialCounter:
             if key not in self.seen:
                 self.seen.add(key)
                 new[j] = True
-        z, dispersed = unit_columns(block[:, new])
-        self.sum_z += z[:, dispersed].sum(axis=1)
+        fresh = block if new.all() else block[:, new]
+        total, dispersed = unit_sum(fresh)
+        self.sum_z += total
         self.dispersed += int(dispersed.sum())
         return new
 

@@ -12,6 +12,7 @@ from alu.stats.trials import (
     mean_pairwise_correlation,
     min_backtest_length,
     unit_columns,
+    unit_sum,
 )
 
 
@@ -24,6 +25,9 @@ def test_mean_correlation_from_the_sum_equals_the_matrix():
     corr = np.corrcoef(returns, rowvar=False)
     direct = corr[~np.eye(12, dtype=bool)].mean()
     assert mean_pairwise_correlation(z.sum(axis=1), 12) == pytest.approx(direct, rel=1e-12)
+    total, mask = unit_sum(returns)
+    assert mask.all()
+    np.testing.assert_allclose(total, z.sum(axis=1), rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("chunk", [1, 5, 1000])
@@ -61,3 +65,14 @@ def test_min_backtest_length_matches_the_paper():
     assert min_backtest_length(45, 2.0) == pytest.approx(min_backtest_length(45, 1.0) / 4)
     assert min_backtest_length(1, 1.0) == 0.0
     assert np.isnan(min_backtest_length(10, -0.5))
+
+
+def test_unit_sum_with_missing_values_equals_the_direct_form():
+    rng = np.random.default_rng(8)
+    returns = rng.normal(size=(120, 7))
+    returns[rng.random(returns.shape) < 0.1] = np.nan
+    returns[:, 6] = 0.5  # no dispersion
+    z, mask = unit_columns(returns)
+    total, mask_sum = unit_sum(returns)
+    assert mask.tolist() == mask_sum.tolist() == [True] * 6 + [False]
+    np.testing.assert_allclose(total, z.sum(axis=1), rtol=1e-9, atol=1e-12)
