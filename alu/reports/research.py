@@ -201,7 +201,11 @@ def forward_figure(result: Research) -> go.Figure:
     fig = make_subplots(
         rows=max(1, len(signals)), cols=1, subplot_titles=signals, vertical_spacing=0.06
     )
+    n_h = len(result.horizons)
+    shades = np.linspace(0.35, 1.0, n_h) if n_h > 1 else np.ones(1)
     for k, (symbol, horizon) in enumerate((s, h) for s in result.symbols for h in result.horizons):
+        # one colour per symbol, darker for longer horizons
+        color, opacity = _color(k // n_h), float(shades[k % n_h])
         part = result.by_state.loc[
             (result.by_state["symbol"] == symbol) & (result.by_state["horizon"] == horizon)
         ]
@@ -221,7 +225,7 @@ def forward_figure(result: Research) -> go.Figure:
                     name=f"{symbol} {horizon}d",
                     legendgroup=f"{symbol} {horizon}d",
                     showlegend=row == 1,
-                    marker={"color": _color(k)},
+                    marker={"color": color, "opacity": opacity},
                     customdata=rows[["n", "n_independent", "t_hac"]].to_numpy(dtype=np.float64),
                     hovertemplate="%{x}: %{y:.2%}<br>n %{customdata[0]:,}, independent "
                     "%{customdata[1]:,}, t %{customdata[2]:.2f}<extra>%{fullData.name}</extra>",
