@@ -324,6 +324,14 @@ def compare(
             "Sharpe, heatmap (2-D grids), walk-forward, PBO.",
         ),
     ] = None,
+    min_trades: Annotated[
+        int,
+        typer.Option(
+            "--min-trades",
+            help="Rank only variants with at least N trades on every symbol in-sample "
+            "(the full period without --split); the others are set aside.",
+        ),
+    ] = 1,
     max_variants: Annotated[
         int, typer.Option("--max-variants", help="Refuse larger sweeps unless --yes.")
     ] = 100_000,
@@ -372,6 +380,159 @@ def compare(
         yes=yes,
         quiet=quiet,
         report=report,
+        min_trades=min_trades,
+    )
+
+
+# -- research: alu thesis, alu research, alu events (issue 12) ---------------------------------
+
+
+class ThesisFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class ResearchFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+ResearchReportOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--report",
+        metavar="FILE.html",
+        help="Write the research page (self-contained HTML) with this command's sections.",
+    ),
+]
+WithOption = Annotated[
+    str | None,
+    typer.Option(
+        "--with",
+        metavar="PARTS",
+        help="With --report: also put these on the page (comma-separated: thesis, research, "
+        "events), computed with their defaults on the same symbols.",
+    ),
+]
+ResearchSymbolsOption = Annotated[
+    str | None,
+    typer.Option("--symbols", help="Comma-separated symbols. Default: AA,CENX,ALI=F."),
+]
+
+
+@app.command()
+def thesis(
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="As of this day, YYYY-MM-DD. Default: the last in the data."),
+    ] = None,
+    symbols: ResearchSymbolsOption = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="Override a signal parameter: key=value."),
+    ] = None,
+    data_dir: DataDirOption = None,
+    fmt: Annotated[
+        ThesisFormat, typer.Option("--format", help="table or json (one object).")
+    ] = ThesisFormat.table,
+    report: ResearchReportOption = None,
+    with_parts: WithOption = None,
+) -> None:
+    """The squeeze verdict as of a day: its conditions, their freshness, the history of
+    episodes in which they all held."""
+    from alu.commands.thesis import run
+
+    run(
+        date=date,
+        symbols=symbols,
+        param=param,
+        data_dir=data_dir,
+        fmt=fmt.value,
+        report=report,
+        with_parts=with_parts,
+    )
+
+
+@app.command()
+def research(
+    horizons: Annotated[
+        str, typer.Option("--horizons", help="Forward horizons in trading days, comma-separated.")
+    ] = "1,5,20,60",
+    symbols: ResearchSymbolsOption = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="Override a signal parameter: key=value."),
+    ] = None,
+    data_dir: DataDirOption = None,
+    fmt: Annotated[
+        ResearchFormat, typer.Option("--format", help="table, json (one object) or csv.")
+    ] = ResearchFormat.table,
+    report: ResearchReportOption = None,
+    with_parts: WithOption = None,
+) -> None:
+    """Does each signal predict returns? Forward returns by state (Newey-West t) and rank ICs."""
+    from alu.commands.research import run
+
+    run(
+        horizons=horizons,
+        symbols=symbols,
+        start=start,
+        end=end,
+        param=param,
+        data_dir=data_dir,
+        fmt=fmt.value,
+        report=report,
+        with_parts=with_parts,
+    )
+
+
+@app.command()
+def events(
+    symbols: ResearchSymbolsOption = None,
+    kinds: Annotated[
+        str | None,
+        typer.Option("--kinds", help="Comma-separated kinds of event (default: all)."),
+    ] = None,
+    window: Annotated[
+        str, typer.Option("--window", help="Event window LO:HI in trading days around day 0.")
+    ] = "-5:5",
+    estimation: Annotated[
+        int, typer.Option("--estimation", help="Trading days in the estimation window.")
+    ] = 250,
+    gap: Annotated[
+        int, typer.Option("--gap", help="Trading days between the estimation and event windows.")
+    ] = 10,
+    benchmark: Annotated[
+        str | None,
+        typer.Option(
+            "--benchmark",
+            help="Market-model benchmark (prices/SYMBOL.csv). Default: constant-mean model.",
+        ),
+    ] = None,
+    data_dir: DataDirOption = None,
+    fmt: Annotated[
+        ResearchFormat, typer.Option("--format", help="table, json (one object) or csv.")
+    ] = ResearchFormat.table,
+    report: ResearchReportOption = None,
+    with_parts: WithOption = None,
+) -> None:
+    """Event study around the catalyst calendar: abnormal returns, CAR, CAAR, t-statistics."""
+    from alu.commands.events import run
+
+    run(
+        symbols=symbols,
+        kinds=kinds,
+        window=window,
+        estimation=estimation,
+        gap=gap,
+        benchmark=benchmark,
+        data_dir=data_dir,
+        fmt=fmt.value,
+        report=report,
+        with_parts=with_parts,
     )
 
 

@@ -11,6 +11,22 @@ walk-forward selection.
   portfolio daily returns; null with fewer than two variants.
 - Walk-forward: rolling in-sample selection of the best variant, evaluated on the following
   window, stitched into one out-of-sample equity line.
+
+Honesty rules (issue 12):
+
+- ``--min-trades N`` (default 1): a variant is ranked only if it entered at least ``N`` trades
+  **on every symbol** over the ranking sample (in-sample with a split); the others are set aside
+  (listed after the ranked ones, without a rank) and counted in the notes.
+- When the rank metric is undefined (NaN) for more than half of the variants over the ranking
+  sample, PBO and the deflated Sharpe ratios are null, with the reason (``pbo_null_reason``,
+  ``dsr_null_reason``): a statistic of a ranking that mostly ranks nothing is no evidence.
+- The deflated Sharpe ratio counts trials honestly (:mod:`alu.stats.trials`): the raw count,
+  the distinct return streams, and the effective number of independent trials from their
+  average correlation (Bailey and López de Prado 2014); ``SR_0`` uses the effective number and
+  the variance of the distinct streams' Sharpe ratios.
+- The minimum backtest length (Bailey, Borwein, López de Prado and Zhu 2014) of the top
+  variant's annualised Sharpe ratio with that many trials is in the notes and the JSON, with
+  the years the ranking sample holds.
 """
 
 from __future__ import annotations
@@ -27,6 +43,7 @@ from alu.output import floats
 
 if TYPE_CHECKING:
     from alu.stats.pbo import PBOResult
+    from alu.stats.trials import TrialCount
 
 RANKABLE = tuple(m for m in METRICS if m != "buy_hold_return")
 LOWER_IS_BETTER = frozenset({"max_drawdown"})
@@ -58,6 +75,10 @@ class WalkForward:
     metrics: dict[str, float]
 
 
+DEFAULT_MIN_TRADES = 1
+YEAR_DAYS = 252
+
+
 @dataclass
 class Comparison:
     """A ranked sweep with its overfitting statistics.
@@ -76,6 +97,21 @@ class Comparison:
     data: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     cscv: PBOResult | None = None
+    ranked: np.ndarray | None = None  # bool per variant: enough trades to be ranked
+    min_trades: int = DEFAULT_MIN_TRADES
+    trials: TrialCount | None = None
+    pbo_null_reason: str | None = None
+    dsr_null_reason: str | None = None
+    min_backtest: dict[str, Any] | None = None
+
+    @property
+    def n_ranked(self) -> int:
+        return len(self.order) if self.ranked is None else int(self.ranked.sum())
+
+    @property
+    def ranked_order(self) -> np.ndarray:
+        """The ranked variants, best first (``order`` then lists the set-aside ones)."""
+        return self.order[: self.n_ranked]
 
     @property
     def ranking_scope(self) -> str:
@@ -93,7 +129,7 @@ class Comparison:
             }
         return self._lists
 
-    def variant_json(self, i: int, rank: int) -> dict[str, Any]:
+    def variant_json(self, i: int, rank: int | None) -> dict[str, Any]:
         sweep = self.sweep
         variant = sweep.spec.variants[i]
         lists = self._metric_lists()
@@ -114,6 +150,7 @@ class Comparison:
             "symbols": {s: block(s) for s in sweep.spec.symbols},
             "portfolio": block(PORTFOLIO),
             "deflated_sharpe": float(dsr) if np.isfinite(dsr) else None,
+            "ranked": rank is not None,
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -133,8 +170,15 @@ class Comparison:
             "notes": self.notes,
             "pbo": self.pbo,
             "pbo_detail": self.pbo_detail,
+            "pbo_null_reason": self.pbo_null_reason,
+            "dsr_null_reason": self.dsr_null_reason,
+            "trials": None if self.trials is None else self.trials._asdict(),
+            "min_trades": self.min_trades,
+            "set_aside": len(self.order) - self.n_ranked,
+            "min_backtest_length": self.min_backtest,
             "variants": [
-                self.variant_json(int(i), rank) for rank, i in enumerate(self.order, start=1)
+                self.variant_json(int(i), rank if rank <= self.n_ranked else None)
+                for rank, i in enumerate(self.order, start=1)
             ],
         }
         if self.walk_forward is not None:
@@ -153,14 +197,17 @@ class Comparison:
         scopes = self.sweep.scopes
         targets = [PORTFOLIO, *spec.symbols]
         header = ["rank", "name", "strategy", *(f"param.{p}" for p in names)]
+        split = len(scopes) > 1
         for scope in scopes:
-            prefix = "" if scope == FULL else f"{scope}."
+            # With a split every column names its sample (full., in_sample., out_of_sample.).
+            prefix = f"{scope}." if split or scope != FULL else ""
             header += [f"{prefix}{t}.{m}" for t in targets for m in METRICS]
-        header.append("deflated_sharpe")
+        header.append(f"{self.ranking_scope}.deflated_sharpe" if split else "deflated_sharpe")
         rows = []
         for rank, i in enumerate(self.order, start=1):
             variant = spec.variants[int(i)]
-            row: list[Any] = [rank, variant.name, variant.strategy.name]
+            shown = rank if rank <= self.n_ranked else None
+            row: list[Any] = [shown, variant.name, variant.strategy.name]
             row += [variant.params.get(p, "") for p in names]
             for scope in scopes:
                 row += [self.sweep.metrics[scope][t][m][i] for t in targets for m in METRICS]
@@ -197,56 +244,172 @@ def returns_metric(metric: str):
 
 
 def build_comparison(
-    sweep: SweepResult, *, rank_by: str, walk_forward: int | None = None
+    sweep: SweepResult,
+    *,
+    rank_by: str,
+    walk_forward: int | None = None,
+    min_trades: int = DEFAULT_MIN_TRADES,
 ) -> Comparison:
     """Rank the sweep and add the overfitting statistics (see the module docstring)."""
     from alu.stats import deflated_sharpe_ratio, pbo_cscv, return_moments
+    from alu.stats.trials import count_trials
 
-    order = ranking(rank_values(sweep, rank_by), rank_by)
     n = len(sweep.spec.variants)
-    moments = return_moments(ranking_returns(sweep))
-    dsr = deflated_sharpe_ratio(moments.sharpe, moments.n_obs, moments.skew, moments.kurtosis)
-    pbo, detail, cscv = None, None, None
-    if n >= 2:
-        result = pbo_cscv(sweep.returns, n_splits=16)
-        if np.isfinite(result.pbo):
-            pbo, cscv = float(result.pbo), result
-            detail = {
-                "method": "CSCV, per-period Sharpe ratio of portfolio daily returns",
-                "n_splits": result.n_splits,
-                "combinations": len(result.logits),
-                "block_days": result.block_length,
-                "median_logit": float(np.nanmedian(result.logits)),
-            }
-    comparison = Comparison(sweep, rank_by, order, dsr, pbo, detail, cscv=cscv)
-    undefined = int(np.isnan(rank_values(sweep, rank_by)).sum())
+    where = "in-sample" if sweep.split_index is not None else "over the period"
+    values = rank_values(sweep, rank_by)
+    eligible = enough_trades(sweep, min_trades)
+    order = ranking(values, rank_by)
+    order = np.concatenate([order[eligible[order]], order[~eligible[order]]])
+    returns = ranking_returns(sweep)
+    trials, first = count_trials(returns)
+    moments = return_moments(returns)
+    undefined = int(np.isnan(values).sum())
+    mostly_undefined = undefined * 2 > n
+    pbo, detail, cscv, pbo_reason, dsr_reason = None, None, None, None, None
+    if mostly_undefined:
+        reason = f"the {rank_by} is undefined for {undefined:,} of {n:,} variants {where}"
+        pbo_reason = dsr_reason = reason
+        dsr = np.full(n, np.nan)
+    else:
+        distinct_sharpe = moments.sharpe[first]
+        finite = distinct_sharpe[np.isfinite(distinct_sharpe)]
+        variance = float(np.var(finite, ddof=1)) if len(finite) >= 2 else float("nan")
+        dsr = deflated_sharpe_ratio(
+            moments.sharpe,
+            moments.n_obs,
+            moments.skew,
+            moments.kurtosis,
+            n_trials=trials.effective,
+            sharpe_variance=variance,
+        )
+        if trials.raw > 1 and len(finite) < 2:
+            dsr_reason = "fewer than two distinct return streams with a defined Sharpe ratio"
+        if n < 2:
+            pbo_reason = "fewer than two variants"
+        else:
+            result = pbo_cscv(sweep.returns, n_splits=16)
+            if np.isfinite(result.pbo):
+                pbo, cscv = float(result.pbo), result
+                detail = {
+                    "method": "CSCV, per-period Sharpe ratio of portfolio daily returns",
+                    "n_splits": result.n_splits,
+                    "combinations": len(result.logits),
+                    "block_days": result.block_length,
+                    "median_logit": float(np.nanmedian(result.logits)),
+                }
+            else:
+                pbo_reason = "no split of the CSCV had a variant with a defined Sharpe ratio"
+    comparison = Comparison(
+        sweep,
+        rank_by,
+        order,
+        dsr,
+        pbo,
+        detail,
+        cscv=cscv,
+        ranked=eligible,
+        min_trades=min_trades,
+        trials=trials,
+        pbo_null_reason=pbo_reason,
+        dsr_null_reason=dsr_reason,
+    )
+    set_aside = n - int(eligible.sum())
+    if set_aside:
+        comparison.notes.append(
+            f"{set_aside:,} of {n:,} variants set aside, not ranked: fewer than {min_trades} "
+            f"trade(s) {where} on some symbol (--min-trades {min_trades}, counted per symbol)"
+        )
     if undefined:
-        where = "in-sample" if sweep.split_index is not None else "over the period"
-        comparison.notes.append(
+        text = (
             f"the {rank_by} is undefined for {undefined:,} of {n:,} variants {where} (their "
-            "returns never varied: no trades); they rank last, in the order given"
-            + (": the ranking means nothing" if undefined == n else "")
+            "returns never varied: no trades)"
         )
-    distinct = distinct_return_columns(sweep.returns)
-    if distinct < n:
+        if mostly_undefined:
+            text += (
+                "; PBO and DSR are n/a: statistics of a ranking of mostly undefined values "
+                "are no evidence" + (": the ranking means nothing" if undefined == n else "")
+            )
+        else:
+            text += "; they rank last, in the order given"
+        comparison.notes.append(text)
+    if trials.distinct < n:
         comparison.notes.append(
-            f"only {distinct:,} of {n:,} variants have distinct returns (the others repeat one: "
-            "parameters that never changed a trade); each still counts as a trial in the "
-            "deflated Sharpe and PBO, and ties in the out-of-sample ranks push PBO up"
+            f"only {trials.distinct:,} of {n:,} variants have distinct returns {where} (the "
+            "others repeat one: parameters that never changed a trade)"
         )
+    if not mostly_undefined and n > 1:
+        comparison.notes.append(trials_note(trials))
+    comparison.min_backtest = min_backtest(sweep, comparison)
+    if comparison.min_backtest is not None:
+        comparison.notes.append(comparison.min_backtest["text"])
     if walk_forward is not None:
         comparison.walk_forward = run_walk_forward(sweep, rank_by, walk_forward)
     return comparison
 
 
-def distinct_return_columns(returns: np.ndarray) -> int:
-    """How many variants (columns) have distinct daily returns.
+def enough_trades(sweep: SweepResult, min_trades: int) -> np.ndarray:
+    """Per variant: at least ``min_trades`` trades entered on every symbol over the ranking
+    sample."""
+    scope = IN_SAMPLE if IN_SAMPLE in sweep.metrics else FULL
+    per_symbol = [sweep.metrics[scope][s]["trades"] for s in sweep.spec.symbols]
+    return np.logical_and.reduce([np.nan_to_num(t, nan=0.0) >= min_trades for t in per_symbol])
 
-    Columns are compared by a fingerprint, their dot product with one fixed random vector (one
-    pass, no copy of the matrix): identical columns give identical fingerprints.
-    """
-    weights = np.random.default_rng(0).standard_normal(returns.shape[0])
-    return len(np.unique(returns.T @ weights))
+
+def trials_note(trials: TrialCount) -> str:
+    rho = trials.mean_correlation
+    corr = "undefined" if not np.isfinite(rho) else f"{rho:.2f}"
+    return (
+        f"trials counted by the deflated Sharpe: {trials.effective:,.1f} effective of "
+        f"{trials.raw:,} tried ({trials.distinct:,} distinct return streams, "
+        f"{trials.dispersed:,} that varied, average correlation {corr}; "
+        "N = rho + (1 - rho) M, Bailey & Lopez de Prado 2014)"
+    )
+
+
+def min_backtest(sweep: SweepResult, comparison: Comparison) -> dict[str, Any] | None:
+    """The minimum backtest length of the top-ranked variant's annualised Sharpe ratio with the
+    effective number of trials, against the years of the ranking sample (None without a ranked
+    variant or trials)."""
+    from alu.stats.trials import min_backtest_length
+
+    trials = comparison.trials
+    if trials is None or comparison.n_ranked == 0:
+        return None
+    top = int(comparison.order[0])
+    scope = comparison.ranking_scope
+    sharpe = float(sweep.metrics[scope][PORTFOLIO]["sharpe"][top])
+    days = len(sweep.dates) if sweep.split_index is None else sweep.split_index
+    available = days / YEAR_DAYS
+    sample = "in-sample" if scope == IN_SAMPLE else "the data"
+    if not np.isfinite(sharpe) or sharpe <= 0:
+        text = (
+            "minimum backtest length: n/a (the top variant's Sharpe ratio is not positive; "
+            "there is nothing to protect from luck)"
+        )
+        return {
+            "sharpe": sharpe,
+            "trials": trials.effective,
+            "years_needed": None,
+            "years_available": available,
+            "enough": None,
+            "text": text,
+        }
+    needed = min_backtest_length(trials.effective, sharpe)
+    enough = available >= needed
+    text = (
+        f"minimum backtest length (Bailey, Borwein, Lopez de Prado & Zhu 2014): with "
+        f"{trials.effective:,.1f} effective trials, an annualised Sharpe ratio of {sharpe:.2f} "
+        f"needs {needed:.1f} years before luck is an unlikely explanation; {sample} has "
+        f"{available:.1f}: " + ("enough" if enough else "NOT enough: the ranking may be luck")
+    )
+    return {
+        "sharpe": sharpe,
+        "trials": trials.effective,
+        "years_needed": needed,
+        "years_available": available,
+        "enough": enough,
+        "text": text,
+    }
 
 
 def run_walk_forward(sweep: SweepResult, rank_by: str, n_windows: int) -> WalkForward:

@@ -46,6 +46,7 @@ def run(
     model: ModelOptions | None = None,
     keep_suspect: bool = False,
     strategy_file: list[Path] | None = None,
+    min_trades: int = 1,
 ) -> None:
     from alu.backtest.compare import check_rank_metric
 
@@ -53,6 +54,8 @@ def run(
     trading = parse_trading(start=start, end=end, fees=fees, slippage=slippage)
     if top < 1:
         raise AluError("--top must be at least 1")
+    if min_trades < 0:
+        raise AluError(f"--min-trades must be 0 or more, got {min_trades}")
     if walk_forward is not None and walk_forward < 2:
         raise AluError("--walk-forward needs at least 2 windows")
     if grid and variants_file is not None:
@@ -100,7 +103,9 @@ def run(
     spec.split = split_day
     with _progress(len(variants), quiet=quiet) as advance:
         sweep = run_sweep(market, spec, progress=advance)
-    comparison = build_comparison(sweep, rank_by=rank_by, walk_forward=walk_forward)
+    comparison = build_comparison(
+        sweep, rank_by=rank_by, walk_forward=walk_forward, min_trades=min_trades
+    )
     widest = max((v.strategy for v in variants), key=lambda s: len(s.families))
     describe = BacktestSpec(widest, {}, resolved, trading.start, trading.end, spec.costs, direction)
     comparison.data = describe_data(market, describe)

@@ -3,7 +3,8 @@
 A grid's variants differ only in their varied parameters: one column each; otherwise (a variants
 file, several strategies) the variant's name. Then the rank metric (in- and out-of-sample with a
 split), the portfolio's total return, max drawdown and trades over the full period, the rank
-metric per symbol (in-sample with a split) and the deflated Sharpe ratio. Pure: no rich, no
+metric per symbol (in-sample with a split) and the deflated Sharpe ratio. With a split every
+metric column's header names its sample (``IS``, ``OOS`` or ``full``). Pure: no rich, no
 plotly.
 """
 
@@ -85,18 +86,21 @@ def ranked_columns(comparison: Comparison) -> RankedColumns:
     else:
         columns.append(Column(metric, kind, sweep.metrics[FULL][PORTFOLIO][metric]))
     full = sweep.metrics[FULL][PORTFOLIO]
+    # With a split every metric column names its sample: IS, OOS or full.
+    full_tag = " full" if has_split else ""
+    is_tag = " IS" if has_split else ""
     columns += [
-        Column("return", "pct", full["total_return"]),
-        Column("max DD", "pct", full["max_drawdown"]),
-        Column("trades", "int", full["trades"]),
+        Column(f"return{full_tag}", "pct", full["total_return"]),
+        Column(f"max DD{full_tag}", "pct", full["max_drawdown"]),
+        Column(f"trades{full_tag}", "int", full["trades"]),
     ]
     scope = IN_SAMPLE if has_split else FULL
     short = len(spec.symbols) >= 3
     for symbol in spec.symbols:
-        header = symbol if short else f"{symbol} {metric}"
+        header = f"{symbol}{is_tag}" if short else f"{symbol} {metric}{is_tag}"
         columns.append(Column(header, kind, sweep.metrics[scope][symbol][metric]))
-    columns.append(Column("DSR", "dsr", comparison.deflated_sharpe))
+    columns.append(Column(f"DSR{is_tag}", "dsr", comparison.deflated_sharpe))
     footnote = None
     if short:
-        footnote = f"per-symbol columns: {metric}{' in-sample' if has_split else ''}"
+        footnote = f"per-symbol columns: {metric}{' in-sample (IS)' if has_split else ''}"
     return RankedColumns(columns, footnote)

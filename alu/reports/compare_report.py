@@ -55,8 +55,8 @@ def _cell(value, kind: str) -> Cell:
 def ranking_blocks(comparison: Comparison, max_rows: int = MAX_TABLE_ROWS) -> list[str]:
     """The ranked table (the top ``max_rows`` variants) and its notes."""
     ranked = ranked_columns(comparison)
-    n = len(comparison.order)
-    shown = comparison.order[:max_rows]
+    n = comparison.n_ranked
+    shown = comparison.ranked_order[:max_rows]
     rows = [
         [Cell(str(rank), rank, "num"), *(_cell(c.values[i], c.kind) for c in ranked.columns)]
         for rank, i in enumerate(shown, start=1)
@@ -71,6 +71,14 @@ def ranking_blocks(comparison: Comparison, max_rows: int = MAX_TABLE_ROWS) -> li
     if ranked.footnote:
         caption += f" {ranked.footnote[0].upper()}{ranked.footnote[1:]}."
     blocks = []
+    if n < len(comparison.order):
+        blocks.append(
+            note_html(
+                f"{len(comparison.order) - n:,} variant(s) set aside, not ranked: fewer than "
+                f"{comparison.min_trades} trade(s) on some symbol over the ranking sample "
+                "(--min-trades); --json and --csv list them after the ranked ones."
+            )
+        )
     if n > max_rows:
         blocks.append(
             note_html(
@@ -189,7 +197,8 @@ def walk_forward_section(comparison: Comparison) -> Section | None:
 def pbo_section(comparison: Comparison) -> Section:
     cscv = comparison.cscv
     if comparison.pbo is None or cscv is None:
-        text = "PBO: n/a (it needs at least two variants with defined in-sample Sharpe ratios)."
+        reason = comparison.pbo_null_reason or "it needs at least two variants"
+        text = f"PBO: n/a ({reason})."
         return Section("Overfitting (PBO)", [note_html(text)])
     from alu.reports.compare_figures import loss_share, pbo_figure
 

@@ -26,6 +26,12 @@ def cell_text(value: Any, kind: str) -> Text | str:
     return fmt_metric(value, kind)
 
 
+def ranked_on_short(comparison: Comparison) -> str:
+    from alu.backtest.sweep import IN_SAMPLE
+
+    return "in-sample" if comparison.ranking_scope == IN_SAMPLE else "over the period"
+
+
 def render_comparison(comparison: Comparison, *, top: int, written: list) -> None:
     from alu.backtest.sweep import IN_SAMPLE
     from alu.reports.columns import ranked_columns
@@ -57,18 +63,34 @@ def render_comparison(comparison: Comparison, *, top: int, written: list) -> Non
             table.add_column(column.header, overflow="fold", max_width=40)
         else:
             table.add_column(column.header, justify="right")
-    for rank, i in enumerate(comparison.order[:top], start=1):
+    for rank, i in enumerate(comparison.ranked_order[:top], start=1):
         row = [str(rank), *(cell_text(c.values[i], c.kind) for c in ranked.columns)]
         table.add_row(*row)
-    out.print(table)
-    if n > top:
+    n_ranked = comparison.n_ranked
+    if n_ranked:
+        out.print(table)
+    else:
+        out.print(Text("no variant ranked", style="bold"))
+    if n_ranked > top:
         out.print(
-            Text(f"({n - top:,} more; --top N shows more, --json/--csv hold all)", style="dim")
+            Text(
+                f"({n_ranked - top:,} more ranked; --top N shows more, --json/--csv hold all)",
+                style="dim",
+            )
+        )
+    if n_ranked < n:
+        out.print(
+            Text(
+                f"{n - n_ranked:,} variant(s) set aside, not ranked: fewer than "
+                f"{comparison.min_trades} trade(s) on some symbol {ranked_on_short(comparison)} "
+                "(--min-trades)",
+                style="yellow",
+            )
         )
     if ranked.footnote:
         out.print(Text(ranked.footnote, style="dim"))
     pbo = comparison.pbo
-    pbo_text = "n/a (fewer than two variants)" if pbo is None else pct(pbo)
+    pbo_text = f"n/a ({comparison.pbo_null_reason})" if pbo is None else pct(pbo)
     out.print(
         Text.assemble(
             ("probability of backtest overfitting (PBO): ", "bold"),
@@ -76,6 +98,17 @@ def render_comparison(comparison: Comparison, *, top: int, written: list) -> Non
             ("   DSR = deflated Sharpe ratio, P(true Sharpe > luck)", "dim"),
         )
     )
+    if comparison.dsr_null_reason and comparison.dsr_null_reason != comparison.pbo_null_reason:
+        out.print(Text(f"DSR: n/a ({comparison.dsr_null_reason})", style="bold"))
+    trials = comparison.trials
+    if trials is not None:
+        out.print(
+            Text(
+                f"trials: {trials.raw:,} tried, {trials.distinct:,} distinct, "
+                f"{trials.effective:,.1f} effective (the DSR's N)",
+                style="dim",
+            )
+        )
     wf = comparison.walk_forward
     if wf is not None:
         m = wf.metrics

@@ -8,6 +8,7 @@ backtest, days x variants for a sweep) and returns the stance decided at each da
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -76,6 +77,52 @@ def inventory_rule(cols: Columns, params: Mapping[str, Any], allow_short: bool):
     return combine(long, short)
 
 
+@dataclass(frozen=True)
+class Condition:
+    """One condition of the squeeze's long rule, per day (1-D or days x variants).
+
+    ``holds``: the condition is met (all four together enter the long); ``breaks``: it has
+    failed badly enough to exit a long already held. For every condition but the inventory
+    trend ``breaks`` is ``~holds``; stocks must be FALLING to enter but only BUILDING exits
+    (a FLAT trend keeps a long).
+    """
+
+    name: str
+    holds: np.ndarray
+    breaks: np.ndarray
+
+
+BANDS_NOT_BEAR = "bands not BEAR"
+SPREAD_BACKWARDATION = "spread in BACKWARDATION, not narrowing"
+STOCKS_FALLING = "stocks FALLING"
+NO_CATALYST_WINDOW = "no catalyst window"
+SQUEEZE_CONDITIONS = (BANDS_NOT_BEAR, SPREAD_BACKWARDATION, STOCKS_FALLING, NO_CATALYST_WINDOW)
+
+
+def squeeze_long_conditions(cols: Columns) -> tuple[Condition, ...]:
+    """The conditions of the squeeze's long rule, in :data:`SQUEEZE_CONDITIONS` order: the
+    one definition :func:`squeeze_rule` and the thesis verdict (:mod:`alu.research.thesis`)
+    share. Missing states hold nothing (a day without an LME figure is not BACKWARDATION)."""
+    window = cols.flag("in_catalyst_window")
+    backwardation = cols.states("spread_regime", BACKWARDATION)
+    narrowing = cols.flag("spread_narrowing")
+    spread_ok = backwardation & ~narrowing
+    return (
+        Condition(
+            BANDS_NOT_BEAR,
+            cols.states("band_state", BULL, NEUTRAL),
+            cols.states("band_state", BEAR),
+        ),
+        Condition(SPREAD_BACKWARDATION, spread_ok, ~spread_ok),
+        Condition(
+            STOCKS_FALLING,
+            cols.states("inventory_trend", FALLING),
+            cols.states("inventory_trend", BUILDING),
+        ),
+        Condition(NO_CATALYST_WINDOW, ~window, window),
+    )
+
+
 def squeeze_rule(cols: Columns, params: Mapping[str, Any], allow_short: bool):
     """The squeeze thesis: long aluminium while bands are not BEAR, the spread is in
     backwardation and stocks are falling; stand aside around catalysts.
@@ -88,20 +135,16 @@ def squeeze_rule(cols: Columns, params: Mapping[str, Any], allow_short: bool):
     CONTANGO and stocks are BUILDING (outside catalyst windows); cover when any of those stops
     or a catalyst window opens.
     """
-    window = cols.flag("in_catalyst_window")
-    bear = cols.states("band_state", BEAR)
-    not_bear = cols.states("band_state", BULL, NEUTRAL)
-    backwardation = cols.states("spread_regime", BACKWARDATION)
-    contango = cols.states("spread_regime", CONTANGO)
-    falling = cols.states("inventory_trend", FALLING)
-    building = cols.states("inventory_trend", BUILDING)
-    narrowing = cols.flag("spread_narrowing")
-    long = hold(
-        not_bear & backwardation & falling & ~window,
-        narrowing | ~backwardation | building | bear | window,
-    )
+    conditions = squeeze_long_conditions(cols)
+    entry = np.logical_and.reduce([c.holds for c in conditions])
+    exit = np.logical_or.reduce([c.breaks for c in conditions])
+    long = hold(entry, exit)
     if not allow_short:
         return combine(long, np.zeros_like(long))
+    window = cols.flag("in_catalyst_window")
+    bear = cols.states("band_state", BEAR)
+    contango = cols.states("spread_regime", CONTANGO)
+    building = cols.states("inventory_trend", BUILDING)
     short = hold(
         bear & contango & building & ~window,
         ~bear | ~contango | ~building | window,

@@ -45,12 +45,12 @@ def test_report_table_has_the_terminal_tables_columns(cli, tmp_path):
         "buffer",
         "sharpe IS",
         "sharpe OOS",
-        "return",
-        "max DD",
-        "trades",
-        "AA sharpe",
-        "CENX sharpe",
-        "DSR",
+        "return full",
+        "max DD full",
+        "trades full",
+        "AA sharpe IS",
+        "CENX sharpe IS",
+        "DSR IS",
     ]
     header_line = next(line for line in out.splitlines() if line.lstrip().startswith("#"))
     assert [h.strip() for h in header_line.split("┃")] == headers

@@ -26,13 +26,13 @@ GRID_HEADERS = [
     "buffer",
     "sharpe IS",
     "sharpe OOS",
-    "return",
-    "max DD",
-    "trades",
-    "AA",
-    "CENX",
-    "ALI=F",
-    "DSR",
+    "return full",
+    "max DD full",
+    "trades full",
+    "AA IS",
+    "CENX IS",
+    "ALI=F IS",
+    "DSR IS",
 ]
 
 
@@ -89,17 +89,18 @@ def test_ranking_table_is_every_variant_in_rank_order(grid_compare):
         expected = {
             "sharpe IS": metrics[IN_SAMPLE][PORTFOLIO]["sharpe"][i],
             "sharpe OOS": metrics[OUT_OF_SAMPLE][PORTFOLIO]["sharpe"][i],
-            "return": metrics[FULL][PORTFOLIO]["total_return"][i],
-            "max DD": metrics[FULL][PORTFOLIO]["max_drawdown"][i],
-            "trades": metrics[FULL][PORTFOLIO]["trades"][i],
-            "DSR": comparison.deflated_sharpe[i],
-            **{s: metrics[IN_SAMPLE][s]["sharpe"][i] for s in ("AA", "CENX", "ALI=F")},
+            "return full": metrics[FULL][PORTFOLIO]["total_return"][i],
+            "max DD full": metrics[FULL][PORTFOLIO]["max_drawdown"][i],
+            "trades full": metrics[FULL][PORTFOLIO]["trades"][i],
+            "DSR IS": comparison.deflated_sharpe[i],
+            **{f"{s} IS": metrics[IN_SAMPLE][s]["sharpe"][i] for s in ("AA", "CENX", "ALI=F")},
         }
         for column, number in expected.items():
             assert same(value(row[column]), float(number)), (rank, column)
     top = table.rows[0]
     assert (
-        top["return"][0] == f"{metrics[FULL][PORTFOLIO]['total_return'][comparison.order[0]]:.1%}"
+        top["return full"][0]
+        == f"{metrics[FULL][PORTFOLIO]['total_return'][comparison.order[0]]:.1%}"
     )
 
 
