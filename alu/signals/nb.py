@@ -1,0 +1,237 @@
+"""numba twins of the signal kernels in :mod:`alu.signals.kernels`, for sweeps of many settings.
+
+Same signatures and results as the numpy reference (the tests hold each pair equal on random
+inputs and on the real LME file): pass :data:`NUMBA` as ``kernels=`` to a family's sweep form.
+Each kernel is one pass over settings x days with no temporaries, compiled once and kept in
+numba's on-disk cache. The watchlist and single backtests never import this module.
+
+Floating-point comparisons are written exactly as in the reference (``level * (1 + buffer)``
+and so on, no fastmath), so the twins agree bit for bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from alu.signals.kernels import Kernels
+from alu.signals.states import MISSING_CODE
+
+_MISSING = np.int8(MISSING_CODE)
+
+
+@njit(cache=True)
+def band_run_maxima_nb(close, level, buffer, side, out):
+    n = close.shape[0]
+    for s in range(level.shape[0]):
+        if side > 0:
+            enter = level[s] * (1 + buffer[s])
+            leave = level[s] * (1 - buffer[s])
+        else:
+            enter = level[s] * (1 - buffer[s])
+            leave = level[s] * (1 + buffer[s])
+        run = 0
+        best = 0
+        for t in range(n):
+            x = close[t]
+            entering = x > enter if side > 0 else x < enter
+            leaving = x < leave if side > 0 else x > leave
+            run = run + 1 if entering else 0
+            if leaving:
+                best = 0
+            elif run > best:
+                best = run
+            out[s, t] = best
+    return out
+
+
+@njit(cache=True)
+def band_state_nb(bull_max, bear_max, bull_row, bear_row, confirm, rows, picked, out):
+    m = out.shape[1]
+    for s in range(confirm.shape[0]):
+        bull = bull_max[bull_row[s]]
+        bear = bear_max[bear_row[s]]
+        c = confirm[s]
+        if not picked:  # every day: a branch-free loop the compiler vectorises
+            for t in range(m):
+                out[s, t] = np.int8(bull[t] >= c) - np.int8(bear[t] >= c)
+            continue
+        for j in range(m):
+            t = rows[j]
+            if t < 0:
+                out[s, j] = _MISSING
+            else:
+                out[s, j] = np.int8(bull[t] >= c) - np.int8(bear[t] >= c)
+    return out
+
+
+@njit(cache=True)
+def threshold_codes_nb(values, row, deadband, rows, picked, out):
+    m = out.shape[1]
+    for s in range(row.shape[0]):
+        x = values[row[s]]
+        d = deadband[s]
+        for j in range(m):
+            t = rows[j] if picked else j
+            v = x[t] if t >= 0 else np.nan
+            # NaN compares False both ways: 0, then marked unknown
+            code = np.int8(v > d) - np.int8(v < -d)
+            out[s, j] = code if v == v else _MISSING
+    return out
+
+
+@njit(cache=True)
+def narrowing_nb(earlier, change, row, deadband, narrowing_usd_t, rows, picked, out):
+    m = out.shape[1]
+    for s in range(row.shape[0]):
+        before = earlier[row[s]]
+        moved = change[row[s]]
+        d = deadband[s]
+        fall = -narrowing_usd_t[s]
+        if not picked:
+            for t in range(m):
+                out[s, t] = (before[t] > d) & (moved[t] <= fall)
+            continue
+        for j in range(m):
+            t = rows[j]
+            out[s, j] = t >= 0 and (before[t] > d) & (moved[t] <= fall)
+    return out
+
+
+@njit(cache=True)
+def trailing_percentile_nb(values, windows, out):
+    """out[w, t]: the fraction of the trailing windows[w] values (fewer at the start) that are
+    <= values[t]; ``windows`` ascending. One backward scan per day serves every window."""
+    n = values.shape[0]
+    k = windows.shape[0]
+    if k == 0:
+        return out
+    longest = windows[k - 1]
+    for t in range(n):
+        x = values[t]
+        count = 0
+        w = 0
+        for back in range(min(longest, t + 1)):
+            if values[t - back] <= x:
+                count += 1
+            while w < k and windows[w] == back + 1:
+                out[w, t] = count / (back + 1)
+                w += 1
+        while w < k:  # windows longer than the history so far: all t + 1 values
+            out[w, t] = count / (t + 1)
+            w += 1
+    return out
+
+
+@njit(cache=True)
+def window_flags_nb(start, end, row, rows, picked, full, out):
+    """Paints each setting's intervals into ``full`` (settings x days, all False on entry);
+    with ``picked``, copies the ``rows`` into ``out``."""
+    k = row.shape[0]
+    for s in range(k):
+        r = row[s]
+        for e in range(start.shape[1]):
+            for t in range(start[r, e], end[r, e]):
+                full[s, t] = True
+    if not picked:
+        return full
+    for s in range(k):
+        for j in range(rows.shape[0]):
+            out[s, j] = rows[j] >= 0 and full[s, rows[j]]
+    return out
+
+
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+
+# Outputs are allocated by numpy, not inside the kernels: numpy asks the kernel for huge pages on
+# large arrays, and filling numba's own allocation costs several times more page faults.
+
+
+def _rows(rows: np.ndarray | None) -> tuple[np.ndarray, bool]:
+    """``rows`` for a kernel: (positions, whether to pick them) - every day when None."""
+    if rows is None:
+        return _NO_ROWS, False
+    return np.ascontiguousarray(rows, dtype=np.int64), True
+
+
+def _c(values: np.ndarray, dtype) -> np.ndarray:
+    return np.ascontiguousarray(values, dtype=dtype)
+
+
+def _width(n_days: int, rows: np.ndarray | None) -> int:
+    return n_days if rows is None else len(rows)
+
+
+def _band_run_maxima(close, level, buffer, side):
+    """numba twin of :func:`alu.signals.kernels.band_run_maxima`."""
+    f8 = np.float64
+    out = np.empty((len(level), len(close)), dtype=np.int32)
+    return band_run_maxima_nb(_c(close, f8), _c(level, f8), _c(buffer, f8), int(side), out)
+
+
+def _band_state(bull_max, bear_max, bull_row, bear_row, confirm, rows):
+    """numba twin of :func:`alu.signals.kernels.band_state`."""
+    i8 = np.int64
+    out = np.empty((len(confirm), _width(bull_max.shape[1], rows)), dtype=np.int8)
+    return band_state_nb(
+        _c(bull_max, np.int32),
+        _c(bear_max, np.int32),
+        _c(bull_row, i8),
+        _c(bear_row, i8),
+        _c(confirm, i8),
+        *_rows(rows),
+        out,
+    )
+
+
+def _threshold_codes(values, row, deadband, rows):
+    """numba twin of :func:`alu.signals.kernels.threshold_codes`."""
+    out = np.empty((len(row), _width(values.shape[1], rows)), dtype=np.int8)
+    return threshold_codes_nb(
+        _c(values, np.float64), _c(row, np.int64), _c(deadband, np.float64), *_rows(rows), out
+    )
+
+
+def _narrowing(earlier, change, row, deadband, narrowing_usd_t, rows):
+    """numba twin of :func:`alu.signals.kernels.narrowing`."""
+    f8 = np.float64
+    out = np.empty((len(row), _width(earlier.shape[1], rows)), dtype=bool)
+    return narrowing_nb(
+        _c(earlier, f8),
+        _c(change, f8),
+        _c(row, np.int64),
+        _c(deadband, f8),
+        _c(narrowing_usd_t, f8),
+        *_rows(rows),
+        out,
+    )
+
+
+def _trailing_percentile(values, windows):
+    """numba twin of :func:`alu.signals.kernels.trailing_percentile` (all windows in one scan)."""
+    windows = np.asarray(windows, dtype=np.int64)
+    order = np.argsort(windows, kind="stable")
+    out = np.empty((len(windows), len(values)), dtype=np.float64)
+    sorted_out = np.empty_like(out)
+    trailing_percentile_nb(_c(values, np.float64), _c(windows[order], np.int64), sorted_out)
+    out[order] = sorted_out
+    return out
+
+
+def _window_flags(start, end, row, n_days, rows):
+    """numba twin of :func:`alu.signals.kernels.window_flags`."""
+    i8 = np.int64
+    full = np.zeros((len(row), int(n_days)), dtype=bool)
+    out = np.empty((len(row), 0 if rows is None else len(rows)), dtype=bool)
+    return window_flags_nb(_c(start, i8), _c(end, i8), _c(row, i8), *_rows(rows), full, out)
+
+
+NUMBA = Kernels(
+    "numba",
+    band_run_maxima=_band_run_maxima,
+    band_state=_band_state,
+    threshold_codes=_threshold_codes,
+    narrowing=_narrowing,
+    trailing_percentile=_trailing_percentile,
+    window_flags=_window_flags,
+)
