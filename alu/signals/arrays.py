@@ -62,12 +62,7 @@ class SharedColumn:
 
     def take(self, settings: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
         """Settings x rows (settings-major), unknown where ``rows`` is -1."""
-        which = self.index[settings]
-        if rows is None:
-            return self.values[which]
-        out = self.values[np.ix_(which, rows.clip(0))]
-        out[:, rows < 0] = UNKNOWN[self.kind]
-        return out
+        return pick_days(self.values[self.index[settings]], rows, UNKNOWN[self.kind])
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,6 +138,22 @@ class SignalArrays:
     def setting(self, s: int) -> dict[str, Any]:
         """The parameters of setting ``s``, as Python numbers."""
         return {name: values[s].item() for name, values in self.settings.items()}
+
+
+def pick_days(values: np.ndarray, rows: np.ndarray | None, unknown: Any) -> np.ndarray:
+    """``values[..., rows]`` (days on the last axis), ``unknown`` where ``rows`` is -1.
+
+    ``values`` may have no days at all (then every row must be -1).
+    """
+    if rows is None:
+        return values
+    if values.shape[-1] == 0:
+        if (rows >= 0).any():
+            raise IndexError("rows point past the end of the days")
+        return np.full((*values.shape[:-1], len(rows)), unknown, dtype=values.dtype)
+    out = values[..., rows.clip(0)]
+    out[..., rows < 0] = unknown
+    return out
 
 
 def parameter_arrays(**values: Any) -> dict[str, np.ndarray]:

@@ -45,6 +45,7 @@ from alu.signals.arrays import (
     distinct,
     first_bad,
     parameter_arrays,
+    pick_days,
     state_names,
 )
 from alu.signals.kernels import REFERENCE, Kernels
@@ -132,15 +133,12 @@ def band_sweep(
         )
 
     def at(rows: np.ndarray | None) -> np.ndarray:
-        return close[None, :] if rows is None else close[None, rows.clip(0)]
+        return pick_days(close[None, :], rows, np.nan)
 
     def distance(level: str, *, pct: bool):
         def compute(s: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
             band = p[level][s, None]
-            out = at(rows) / band - 1.0 if pct else at(rows) - band
-            if rows is not None:
-                out[:, rows < 0] = np.nan
-            return out
+            return at(rows) / band - 1.0 if pct else at(rows) - band
 
         return DerivedColumn(NUMBER, compute)
 
@@ -154,12 +152,7 @@ def band_sweep(
         codes = _zone_codes(close[None, :], p["upper"][s, None], p["lower"][s, None])
         changed = np.ones(codes.shape, dtype=bool)
         changed[:, 1:] = codes[:, 1:] != codes[:, :-1]
-        runs = (run_length(~changed) + 1).astype(np.float64)
-        if rows is None:
-            return runs
-        out = runs[:, rows.clip(0)]
-        out[:, rows < 0] = np.nan
-        return out
+        return pick_days((run_length(~changed) + 1).astype(np.float64), rows, np.nan)
 
     columns = {
         "reference_price": SharedColumn(NUMBER, close[None, :], np.zeros(n_settings, np.int64)),

@@ -18,13 +18,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from alu.signals.arrays import pick_days
 from alu.signals.states import MISSING_CODE
 
 CHUNK = 256  # settings per block: bounds the temporaries at CHUNK x days
 
 
 def _days(values: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
-    return values if rows is None else values[:, rows.clip(0)]
+    """The days ``rows`` of ``values`` (distinct values x days); rows -1 are set afterwards."""
+    return pick_days(values, rows, 0)
 
 
 # -- bands ------------------------------------------------------------------------------------
@@ -163,11 +165,7 @@ def window_flags(
         weights = np.r_[np.ones(m * n_events), -np.ones(m * n_events)]
         depth = np.bincount(edges, weights, minlength=m * (n_days + 1))
         out[a : a + CHUNK] = np.cumsum(depth.reshape(m, n_days + 1)[:, :n_days], axis=1) > 0
-    if rows is None:
-        return out
-    picked = out[:, rows.clip(0)]
-    picked[:, rows < 0] = False
-    return picked
+    return pick_days(out, rows, False)
 
 
 @dataclass(frozen=True)
