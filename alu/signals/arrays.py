@@ -62,7 +62,12 @@ class SharedColumn:
 
     def take(self, settings: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
         """Settings x rows (settings-major), unknown where ``rows`` is -1."""
-        return pick_days(self.values[self.index[settings]], rows, UNKNOWN[self.kind])
+        which = self.index[settings]
+        if rows is None or self.values.shape[1] == 0:
+            return pick_days(self.values[which], rows, UNKNOWN[self.kind])
+        out = self.values[np.ix_(which, rows.clip(0))]  # one gather: settings and days at once
+        out[:, rows < 0] = UNKNOWN[self.kind]
+        return out
 
 
 @dataclass(frozen=True, eq=False)

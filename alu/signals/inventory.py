@@ -10,8 +10,9 @@ applies that lag; these functions only date each row by the figure it describes.
 
 :func:`inventory_sweep` computes the signals for many settings at once: one trailing percentile
 per distinct ``pct_window`` (all windows in one pass with the numba kernels), one change per
-distinct horizon, one z-score per distinct (``stock_long_days``, ``stock_z_window``); the trend
-is compared when read. :func:`inventory_signals` is its one-setting case.
+distinct horizon, one z-score per distinct (``stock_long_days``, ``stock_z_window``), one trend
+per distinct (``stock_long_days``, ``trend_deadband``), each computed when first read.
+:func:`inventory_signals` is its one-setting case.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import pandas as pd
 from alu.signals.arrays import (
     NUMBER,
     STATE,
-    DerivedColumn,
     SharedColumn,
     SignalArrays,
     check_whole,
@@ -132,8 +132,11 @@ def inventory_sweep(
             out[i] = zscores(changes, np.array([window]))[0]
         return out
 
-    def trend(s: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
-        return kernels.threshold_codes(pct_change, long_row[s], p["trend_deadband"][s], rows)
+    (trend_longs, trend_deadbands), trend_row = distinct(p["stock_long_days"], p["trend_deadband"])
+
+    def trends() -> np.ndarray:  # one row of codes per distinct (long horizon, deadband)
+        rows = np.searchsorted(longs, trend_longs)
+        return kernels.threshold_codes(pct_change, rows, trend_deadbands, None)
 
     columns = {
         "stock_t": SharedColumn(NUMBER, level, np.zeros(n_settings, dtype=np.int64)),
@@ -142,7 +145,7 @@ def inventory_sweep(
         "stock_change_long_t": SharedColumn(NUMBER, level - earlier_long, long_row),
         "stock_pct_change_long": SharedColumn(NUMBER, pct_change, long_row),
         "stock_change_z": SharedColumn(NUMBER, z, z_row),
-        "inventory_trend": DerivedColumn(STATE, trend),
+        "inventory_trend": SharedColumn(STATE, trends, trend_row),
     }
     return SignalArrays(stock.index, p, columns)
 

@@ -71,11 +71,17 @@ def threshold_codes_nb(values, row, deadband, rows, picked, out):
     for s in range(row.shape[0]):
         x = values[row[s]]
         d = deadband[s]
+        low = -d
+        if not picked:
+            for t in range(m):
+                v = x[t]  # NaN compares False both ways (0), then is marked unknown
+                code = np.int8(v > d) - np.int8(v < low)
+                out[s, t] = code if v == v else _MISSING
+            continue
         for j in range(m):
-            t = rows[j] if picked else j
+            t = rows[j]
             v = x[t] if t >= 0 else np.nan
-            # NaN compares False both ways: 0, then marked unknown
-            code = np.int8(v > d) - np.int8(v < -d)
+            code = np.int8(v > d) - np.int8(v < low)
             out[s, j] = code if v == v else _MISSING
     return out
 

@@ -7,10 +7,10 @@ the normal state of a stocked market is contango.
 As-of: every value on LME day ``T`` uses prices dated ``T`` or earlier; windows and changes count
 LME days that have a spread.
 
-:func:`spread_sweep` computes the signals for many settings at once: one z-score per distinct
-``spread_z_window``, one change per distinct ``spread_change_days``; the regime and the narrowing
-flag, which differ per setting, are compared when read. :func:`spread_signals` is its one-setting
-case.
+:func:`spread_sweep` computes the signals for many settings at once: one regime per distinct
+``deadband``, one z-score per distinct ``spread_z_window``, one change per distinct
+``spread_change_days``; the narrowing flag, which depends on three of the four parameters, is
+compared when read. :func:`spread_signals` is its one-setting case.
 """
 
 from __future__ import annotations
@@ -130,8 +130,10 @@ def spread_sweep(
     earlier = lagged(values, lags)
     change = level - earlier
 
-    def regime(s: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
-        return kernels.threshold_codes(level, every[s], p["deadband"][s], rows)
+    (deadbands,), deadband_row = distinct(p["deadband"])
+
+    def regimes() -> np.ndarray:  # one row of codes per distinct deadband
+        return kernels.threshold_codes(level, np.zeros(len(deadbands), np.int64), deadbands, None)
 
     def narrowing(s: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
         return kernels.narrowing(
@@ -140,7 +142,7 @@ def spread_sweep(
 
     columns = {
         "spread_usd_t": SharedColumn(NUMBER, level, every),
-        "spread_regime": DerivedColumn(STATE, regime),
+        "spread_regime": SharedColumn(STATE, regimes, deadband_row),
         "spread_z": SharedColumn(NUMBER, lambda: zscores(spread, windows), window_row),
         "spread_change_usd_t": SharedColumn(NUMBER, change, lag_row),
         "spread_narrowing": DerivedColumn(FLAG, narrowing),
