@@ -65,7 +65,9 @@ def _percentiles(
     return compute, row
 
 
-def stock_percentile(stock: pd.Series, *, pct_window: int = 1260, pct_min_periods: int = 252):
+def stock_percentile(
+    stock: pd.Series, *, pct_window: int = 1260, pct_min_periods: int = 252
+) -> pd.Series:
     """Trailing percentile of each stock figure: the fraction of the trailing ``pct_window``
     figures (today included) that are <= today's, in (0, 1]. NaN until ``pct_min_periods``
     figures exist. ``stock`` must have no missing figures."""
@@ -135,8 +137,8 @@ def inventory_sweep(
     (trend_longs, trend_deadbands), trend_row = distinct(p["stock_long_days"], p["trend_deadband"])
 
     def trends() -> np.ndarray:  # one row of codes per distinct (long horizon, deadband)
-        rows = np.searchsorted(longs, trend_longs)
-        return kernels.threshold_codes(pct_change, rows, trend_deadbands, None)
+        change_row = np.searchsorted(longs, trend_longs)
+        return kernels.threshold_codes(pct_change, change_row, trend_deadbands, None)
 
     columns = {
         "stock_t": SharedColumn(NUMBER, level, np.zeros(n_settings, dtype=np.int64)),

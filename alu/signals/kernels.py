@@ -32,18 +32,24 @@ def _days(values: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
 # -- bands ------------------------------------------------------------------------------------
 
 
+def run_dtype(n_days: int) -> np.dtype:
+    """The integer type of run lengths over ``n_days`` days: int16 when it holds them (2 bytes a
+    day per band pair, about 130 years of trading days), else int32."""
+    return np.dtype(np.int16) if n_days <= np.iinfo(np.int16).max else np.dtype(np.int32)
+
+
 def band_run_maxima(
     close: np.ndarray, level: np.ndarray, buffer: np.ndarray, side: int
 ) -> np.ndarray:
     """For each (band ``level``, ``buffer``) pair and day: the longest run of entry closes since
-    the last exit close (0 on an exit day). int32, pairs x days.
+    the last exit close (0 on an exit day). Pairs x days, :func:`run_dtype`.
 
     ``side`` +1 (the upper band, BULL): entry closes are > ``level * (1 + buffer)``, exit closes
     < ``level * (1 - buffer)``. ``side`` -1 (the lower band, BEAR): entry closes are
     < ``level * (1 - buffer)``, exit closes > ``level * (1 + buffer)``.
     """
     n = len(close)
-    out = np.empty((len(level), n), dtype=np.int32)
+    out = np.empty((len(level), n), dtype=run_dtype(n))
     counts = np.arange(1, n + 1, dtype=np.int64)
     for a in range(0, len(level), CHUNK):
         lvl = level[a : a + CHUNK, None]

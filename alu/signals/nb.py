@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from alu.signals.kernels import Kernels
+from alu.signals.kernels import Kernels, run_dtype
 from alu.signals.states import MISSING_CODE
 
 _MISSING = np.int8(MISSING_CODE)
@@ -171,7 +171,7 @@ def _width(n_days: int, rows: np.ndarray | None) -> int:
 def _band_run_maxima(close, level, buffer, side):
     """numba twin of :func:`alu.signals.kernels.band_run_maxima`."""
     f8 = np.float64
-    out = np.empty((len(level), len(close)), dtype=np.int32)
+    out = np.empty((len(level), len(close)), dtype=run_dtype(len(close)))
     return band_run_maxima_nb(_c(close, f8), _c(level, f8), _c(buffer, f8), int(side), out)
 
 
@@ -180,8 +180,8 @@ def _band_state(bull_max, bear_max, bull_row, bear_row, confirm, rows):
     i8 = np.int64
     out = np.empty((len(confirm), _width(bull_max.shape[1], rows)), dtype=np.int8)
     return band_state_nb(
-        _c(bull_max, np.int32),
-        _c(bear_max, np.int32),
+        np.ascontiguousarray(bull_max),
+        np.ascontiguousarray(bear_max),
         _c(bull_row, i8),
         _c(bear_row, i8),
         _c(confirm, i8),

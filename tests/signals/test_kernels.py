@@ -78,7 +78,7 @@ def loop_run_maxima(close, level, buffer, side):
             best = 0 if leaving else max(best, run)
             row.append(best)
         out.append(row)
-    return np.array(out, dtype=np.int32).reshape(len(level), len(close))
+    return np.array(out, dtype=kernels.run_dtype(len(close))).reshape(len(level), len(close))
 
 
 @RANDOM
@@ -99,7 +99,7 @@ def test_band_run_maxima(data, side):
 @given(problem=problems(nan=False))
 def test_band_state(problem):
     values, row, rows, rng = problem
-    maxima = np.abs(values).astype(np.int32)
+    maxima = np.abs(values).astype(kernels.run_dtype(values.shape[1]))
     other = np.roll(maxima, 1, axis=1)
     bear_row = rng.permutation(row)
     confirm = rng.integers(1, 4, len(row))
@@ -367,3 +367,13 @@ def test_the_single_setting_signals_never_import_numba(sample_market):
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip() == "[]"
+
+
+def test_band_run_maxima_beyond_the_int16_range():
+    close = np.full(40_000, 3300.0)  # one run longer than int16 holds
+    close[::7919] = 2900.0
+    level, buffer = np.array([3200.0]), np.array([0.005])
+    got = REFERENCE.band_run_maxima(close, level, buffer, 1)
+    assert got.dtype == np.int32 and got.max() == 7918
+    same(NUMBA.band_run_maxima(close, level, buffer, 1), got)
+    np.testing.assert_array_equal(got[:, -5:], loop_run_maxima(close, level, buffer, 1)[:, -5:])
