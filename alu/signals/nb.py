@@ -24,24 +24,23 @@ _MISSING = np.int8(MISSING_CODE)
 def band_run_maxima_nb(close, level, buffer, side, out):
     n = close.shape[0]
     for s in range(level.shape[0]):
-        if side > 0:
-            enter = level[s] * (1 + buffer[s])
-            leave = level[s] * (1 - buffer[s])
-        else:
-            enter = level[s] * (1 - buffer[s])
-            leave = level[s] * (1 + buffer[s])
+        row = out[s]
         run = 0
         best = 0
-        for t in range(n):
-            x = close[t]
-            entering = x > enter if side > 0 else x < enter
-            leaving = x < leave if side > 0 else x > leave
-            run = run + 1 if entering else 0
-            if leaving:
-                best = 0
-            elif run > best:
-                best = run
-            out[s, t] = best
+        if side > 0:  # the upper band: entry closes above, exit closes below
+            enter = level[s] * (1 + buffer[s])
+            leave = level[s] * (1 - buffer[s])
+            for t in range(n):
+                run = (run + 1) * (close[t] > enter)
+                best = max(best, run) * (not close[t] < leave)
+                row[t] = best
+        else:  # the lower band: entry closes below, exit closes above
+            enter = level[s] * (1 - buffer[s])
+            leave = level[s] * (1 + buffer[s])
+            for t in range(n):
+                run = (run + 1) * (close[t] < enter)
+                best = max(best, run) * (not close[t] > leave)
+                row[t] = best
     return out
 
 
