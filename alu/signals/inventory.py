@@ -9,7 +9,7 @@ first trading day after ``T``. :func:`alu.signals.align.asof_join` with ``publis
 applies that lag; these functions only date each row by the figure it describes.
 
 :func:`inventory_sweep` computes the signals for many settings at once: one trailing percentile
-per distinct ``pct_window`` (all windows in one pass with the numba kernels), one change per
+per distinct ``pct_window``, one change per
 distinct horizon, one z-score per distinct (``stock_long_days``, ``stock_z_window``), one trend
 per distinct (``stock_long_days``, ``trend_deadband``), each computed when first read.
 :func:`inventory_signals` is its one-setting case.

@@ -104,27 +104,31 @@ def narrowing_nb(earlier, change, row, deadband, narrowing_usd_t, rows, picked, 
 
 
 @njit(cache=True)
-def trailing_percentile_nb(values, windows, out):
+def trailing_percentile_nb(rank, n_ranks, windows, out):
     """out[w, t]: the fraction of the trailing windows[w] values (fewer at the start) that are
-    <= values[t]; ``windows`` ascending. One backward scan per day serves every window."""
-    n = values.shape[0]
-    k = windows.shape[0]
-    if k == 0:
-        return out
-    longest = windows[k - 1]
-    for t in range(n):
-        x = values[t]
-        count = 0
-        w = 0
-        for back in range(min(longest, t + 1)):
-            if values[t - back] <= x:
-                count += 1
-            while w < k and windows[w] == back + 1:
-                out[w, t] = count / (back + 1)
-                w += 1
-        while w < k:  # windows longer than the history so far: all t + 1 values
-            out[w, t] = count / (t + 1)
-            w += 1
+    <= values[t], given each value's ``rank`` (1..n_ranks, ties sharing one). A Fenwick tree of
+    the counts per rank in the window: O(days x log(distinct values)) per window."""
+    n = rank.shape[0]
+    tree = np.zeros(n_ranks + 1, dtype=np.int64)
+    for i in range(windows.shape[0]):
+        w = windows[i]
+        tree[:] = 0
+        for t in range(n):
+            j = rank[t]  # today's value enters the window
+            while j <= n_ranks:
+                tree[j] += 1
+                j += j & -j
+            if t >= w:  # the value w days back leaves it
+                j = rank[t - w]
+                while j <= n_ranks:
+                    tree[j] -= 1
+                    j += j & -j
+            count = 0  # values in the window with a rank <= today's
+            j = rank[t]
+            while j > 0:
+                count += tree[j]
+                j -= j & -j
+            out[i, t] = count / min(t + 1, w)
     return out
 
 
@@ -213,14 +217,15 @@ def _narrowing(earlier, change, row, deadband, narrowing_usd_t, rows):
 
 
 def _trailing_percentile(values, windows):
-    """numba twin of :func:`alu.signals.kernels.trailing_percentile` (all windows in one scan)."""
-    windows = np.asarray(windows, dtype=np.int64)
-    order = np.argsort(windows, kind="stable")
+    """numba twin of :func:`alu.signals.kernels.trailing_percentile`."""
+    distinct_values, rank = np.unique(np.asarray(values, dtype=np.float64), return_inverse=True)
     out = np.empty((len(windows), len(values)), dtype=np.float64)
-    sorted_out = np.empty_like(out)
-    trailing_percentile_nb(_c(values, np.float64), _c(windows[order], np.int64), sorted_out)
-    out[order] = sorted_out
-    return out
+    return trailing_percentile_nb(
+        _c(rank.reshape(-1) + 1, np.int64),
+        len(distinct_values),
+        _c(windows, np.int64),
+        out,
+    )
 
 
 def _window_flags(start, end, row, n_days, rows):
