@@ -42,20 +42,32 @@ def catalyst_sweep(
     from its intervals when read. ``kernels``: :data:`~alu.signals.kernels.REFERENCE` (numpy) or
     :data:`alu.signals.nb.NUMBA`.
     """
+    arrays, _ = _sweep(events.sort_index(kind="stable"), days, window_before, window_after, kernels)
+    return arrays
+
+
+def _sweep(
+    events: pd.DataFrame, days: pd.DatetimeIndex, window_before, window_after, kernels: Kernels
+) -> tuple[SignalArrays, tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
+    """:func:`catalyst_sweep` on events sorted by date; also the first setting's windows as
+    ``(start, end, rank)`` (positions in the sorted days, and each day's position among them;
+    None without settings)."""
     p = parameter_arrays(window_before=window_before, window_after=window_after)
     for name in ("window_before", "window_after"):
         p[name] = check_whole(name, p[name], 0, unit=" of days")
     days = pd.DatetimeIndex(days)
     sorted_days, rank, in_order = _sorted_day_numbers(days)
     (before, after), row = distinct(p["window_before"], p["window_after"])
-    start, end = _intervals(events.sort_index(kind="stable"), sorted_days, before, after)
+    start, end = _intervals(events, sorted_days, before, after)
 
     def flags(s: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
         if not in_order:  # the intervals are positions in the sorted days
             rows = rank if rows is None else np.where(rows < 0, -1, rank[rows.clip(0)])
         return kernels.window_flags(start, end, row[s], len(days), rows)
 
-    return SignalArrays(days, p, {"in_catalyst_window": DerivedColumn(FLAG, flags)})
+    arrays = SignalArrays(days, p, {"in_catalyst_window": DerivedColumn(FLAG, flags)})
+    first = (start[row[0]], end[row[0]], rank) if len(row) else None
+    return arrays, first
 
 
 def _sorted_day_numbers(days: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -124,10 +136,10 @@ def catalyst_signals(
     ``in_catalyst_window`` (bool) and ``window_event`` (the name of the earliest event whose
     window holds ``t``).
     """
-    arrays = catalyst_sweep(events, days, window_before=window_before, window_after=window_after)
+    events = events.sort_index(kind="stable")
+    arrays, (start, end, rank) = _sweep(events, days, window_before, window_after, REFERENCE)
     days = arrays.days
     n_days = len(days)
-    events = events.sort_index(kind="stable")
     if events.empty or n_days == 0:
         return _empty(days)
     day_ns, date, known = _event_grid(events, days)
@@ -137,7 +149,7 @@ def catalyst_signals(
     behind = np.where(date < day_ns, day_ns - date, np.iinfo(np.int64).max)
     last = behind.argmin(axis=0)
     has_last = behind[last, np.arange(n_days)] != np.iinfo(np.int64).max
-    first_inside = _first_event_inside(events, days, window_before, window_after)
+    first_inside = _first_event_inside(start, end, rank)
 
     names = events["name"].to_numpy(dtype=object)
     kinds = events["kind"].to_numpy(dtype=object)
@@ -178,18 +190,12 @@ def _event_grid(events: pd.DataFrame, days: pd.DatetimeIndex):
     return day_ns, date, announced < day_ns
 
 
-def _first_event_inside(
-    events: pd.DataFrame, days: pd.DatetimeIndex, window_before: int, window_after: int
-) -> np.ndarray:
-    """Per day, the position in ``events`` (sorted) of the earliest event whose window holds
-    it, or -1: the windows of :func:`_intervals`, painted latest event first."""
-    sorted_days, rank, _ = _sorted_day_numbers(days)
-    start, end = _intervals(
-        events, sorted_days, np.array([window_before]), np.array([window_after])
-    )
-    first = np.full(len(days), -1, dtype=np.int64)
-    for e in range(len(events) - 1, -1, -1):
-        first[start[0, e] : end[0, e]] = e
+def _first_event_inside(start: np.ndarray, end: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """Per day, the position of the earliest event (by date) whose window ``[start, end)`` (in
+    the sorted days) holds it, or -1: the windows painted latest event first."""
+    first = np.full(len(rank), -1, dtype=np.int64)
+    for e in range(len(start) - 1, -1, -1):
+        first[start[e] : end[e]] = e
     return first[rank]
 
 
