@@ -14,6 +14,103 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from alu.signals.arrays import (
+    FLAG,
+    DerivedColumn,
+    SignalArrays,
+    check_whole,
+    distinct,
+    parameter_arrays,
+)
+from alu.signals.kernels import REFERENCE, Kernels
+
+
+def catalyst_sweep(
+    events: pd.DataFrame,
+    days: pd.DatetimeIndex,
+    *,
+    window_before: int | np.ndarray = 5,
+    window_after: int | np.ndarray = 5,
+    kernels: Kernels = REFERENCE,
+) -> SignalArrays:
+    """The catalyst-window flag for many settings at once, on ``days`` (an instrument's trading
+    days): the sweep form of :func:`in_catalyst_window`, parameters numbers or arrays with one
+    value per setting.
+
+    Column ``in_catalyst_window`` (flag). Each event's window is an interval of day positions,
+    found once per distinct (``window_before``, ``window_after``); a setting's flags are painted
+    from its intervals when read. ``kernels``: :data:`~alu.signals.kernels.REFERENCE` (numpy) or
+    :data:`alu.signals.nb.NUMBA`.
+    """
+    arrays, _ = _sweep(events.sort_index(kind="stable"), days, window_before, window_after, kernels)
+    return arrays
+
+
+def _sweep(
+    events: pd.DataFrame, days: pd.DatetimeIndex, window_before, window_after, kernels: Kernels
+) -> tuple[SignalArrays, tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
+    """:func:`catalyst_sweep` on events sorted by date; also the first setting's windows as
+    ``(start, end, rank)`` (positions in the sorted days, and each day's position among them;
+    None without settings)."""
+    p = parameter_arrays(window_before=window_before, window_after=window_after)
+    for name in ("window_before", "window_after"):
+        p[name] = check_whole(name, p[name], 0, unit=" of days")
+    days = pd.DatetimeIndex(days)
+    sorted_days, rank, in_order = _sorted_day_numbers(days)
+    (before, after), row = distinct(p["window_before"], p["window_after"])
+    start, end = _intervals(events, sorted_days, before, after)
+
+    def flags(s: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
+        if not in_order:  # the intervals are positions in the sorted days
+            rows = rank if rows is None else np.where(rows < 0, -1, rank[rows.clip(0)])
+        return kernels.window_flags(start, end, row[s], len(days), rows)
+
+    arrays = SignalArrays(days, p, {"in_catalyst_window": DerivedColumn(FLAG, flags)})
+    first = (start[row[0]], end[row[0]], rank) if len(row) else None
+    return arrays, first
+
+
+def _sorted_day_numbers(days: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The days as sorted calendar day numbers, each day's position among them, and whether
+    the days were in order already."""
+    day_number = _day_numbers(days)
+    order = np.argsort(day_number, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return day_number[order], rank, bool((order == np.arange(len(order))).all())
+
+
+def _day_numbers(days: pd.DatetimeIndex) -> np.ndarray:
+    return days.to_numpy(dtype="datetime64[D]").astype(np.int64)
+
+
+def _intervals(
+    events: pd.DataFrame, day_number: np.ndarray, before: np.ndarray, after: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each event's window as positions ``[start, end)`` in ``day_number`` (sorted calendar day
+    numbers), per (``before``, ``after``) pair: pairs x events each.
+
+    Day ``t`` is inside the window of an event dated ``d`` when ``d - before <= t <= d + after``
+    and the event was announced before ``t`` (per-event ``window_before``/``window_after``
+    override the pair's).
+    """
+    date = _day_numbers(pd.DatetimeIndex(events.index))[None, :]
+    announced = events["announced"].to_numpy(dtype="datetime64[D]").astype(np.int64)[None, :]
+    first = np.maximum(date - _per_event(events, "window_before", before), announced + 1)
+    last = date + _per_event(events, "window_after", after)
+    start = np.searchsorted(day_number, first, side="left")
+    end = np.maximum(np.searchsorted(day_number, last, side="right"), start)
+    return start.astype(np.int64), end.astype(np.int64)
+
+
+def _per_event(events: pd.DataFrame, column: str, default: np.ndarray) -> np.ndarray:
+    """pairs x events: the event's own window where it has one, else the pair's."""
+    default = np.asarray(default, dtype=np.int64)[:, None]
+    if column not in events:
+        return np.broadcast_to(default, (len(default), len(events)))
+    values = events[column].to_numpy(dtype=np.float64)[None, :]
+    return np.where(np.isnan(values), default, values).astype(np.int64)
+
 
 def catalyst_signals(
     events: pd.DataFrame,
@@ -39,12 +136,10 @@ def catalyst_signals(
     ``in_catalyst_window`` (bool) and ``window_event`` (the name of the earliest event whose
     window holds ``t``).
     """
-    for name, value in (("window_before", window_before), ("window_after", window_after)):
-        if int(value) != value or value < 0:
-            raise ValueError(f"{name} must be a whole number of days >= 0, got {value}")
-    days = pd.DatetimeIndex(days)
-    n_days = len(days)
     events = events.sort_index(kind="stable")
+    arrays, (start, end, rank) = _sweep(events, days, window_before, window_after, REFERENCE)
+    days = arrays.days
+    n_days = len(days)
     if events.empty or n_days == 0:
         return _empty(days)
     day_ns, date, known = _event_grid(events, days)
@@ -54,9 +149,7 @@ def catalyst_signals(
     behind = np.where(date < day_ns, day_ns - date, np.iinfo(np.int64).max)
     last = behind.argmin(axis=0)
     has_last = behind[last, np.arange(n_days)] != np.iinfo(np.int64).max
-    inside = _inside(events, day_ns, date, known, window_before, window_after)
-    first_inside = inside.argmax(axis=0)
-    in_window = inside.any(axis=0)
+    first_inside = _first_event_inside(start, end, rank)
 
     names = events["name"].to_numpy(dtype=object)
     kinds = events["kind"].to_numpy(dtype=object)
@@ -68,8 +161,8 @@ def catalyst_signals(
             "next_event_kind": np.where(has_next, kinds[nxt], None),
             "days_since_last_event": np.where(has_last, behind[last, np.arange(n_days)], np.nan),
             "last_event_name": np.where(has_last, names[last], None),
-            "in_catalyst_window": in_window,
-            "window_event": np.where(in_window, names[first_inside], None),
+            "in_catalyst_window": arrays.one("in_catalyst_window"),
+            "window_event": np.where(first_inside >= 0, names[first_inside], None),
         },
         index=days,
     )
@@ -82,36 +175,28 @@ def in_catalyst_window(
     window_before: int = 5,
     window_after: int = 5,
 ) -> np.ndarray:
-    """Just the ``in_catalyst_window`` flag of :func:`catalyst_signals` (bool per day), for
-    sweeps that need only the flag. Same rule and parameters."""
-    days = pd.DatetimeIndex(days)
-    if events.empty or len(days) == 0:
-        return np.zeros(len(days), dtype=bool)
-    events = events.sort_index(kind="stable")
-    day_ns, date, known = _event_grid(events, days)
-    return _inside(events, day_ns, date, known, window_before, window_after).any(axis=0)
+    """Just the ``in_catalyst_window`` flag of :func:`catalyst_signals` (bool per day): the
+    one-setting case of :func:`catalyst_sweep`. Same rule and parameters."""
+    arrays = catalyst_sweep(events, days, window_before=window_before, window_after=window_after)
+    return arrays.one("in_catalyst_window")
 
 
 def _event_grid(events: pd.DataFrame, days: pd.DatetimeIndex):
-    """Days and event dates as day numbers (events x days grid), and which events are known."""
+    """Days and event dates as day numbers (events x days grid), and which events are known
+    (for the countdowns; the windows are :func:`_intervals`)."""
     day_ns = days.to_numpy(dtype="datetime64[D]").astype(np.int64)[None, :]
     date = events.index.to_numpy(dtype="datetime64[D]").astype(np.int64)[:, None]
     announced = events["announced"].to_numpy(dtype="datetime64[D]").astype(np.int64)[:, None]
     return day_ns, date, announced < day_ns
 
 
-def _inside(events, day_ns, date, known, window_before: int, window_after: int) -> np.ndarray:
-    """events x days: the day lies in the event's window and the event is known that day."""
-    before = _per_event(events, "window_before", window_before)[:, None]
-    after = _per_event(events, "window_after", window_after)[:, None]
-    return known & (day_ns >= date - before) & (day_ns <= date + after)
-
-
-def _per_event(events: pd.DataFrame, column: str, default: int) -> np.ndarray:
-    if column not in events:
-        return np.full(len(events), int(default), dtype=np.int64)
-    values = events[column].to_numpy(dtype=np.float64)
-    return np.where(np.isnan(values), default, values).astype(np.int64)
+def _first_event_inside(start: np.ndarray, end: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """Per day, the position of the earliest event (by date) whose window ``[start, end)`` (in
+    the sorted days) holds it, or -1: the windows painted latest event first."""
+    first = np.full(len(rank), -1, dtype=np.int64)
+    for e in range(len(start) - 1, -1, -1):
+        first[start[e] : end[e]] = e
+    return first[rank]
 
 
 def _empty(days: pd.DatetimeIndex) -> pd.DataFrame:

@@ -12,7 +12,13 @@ FALLING = "FALLING"
 BUILDING = "BUILDING"
 # FLAT is shared with the spread regime: a stock change inside the deadband.
 
-# Integer codes of the states, for arrays of many variants at once (strategies/columns.py).
+# Where a reference close lies against the price bands (no buffer).
+ABOVE_UPPER = "ABOVE_UPPER"
+BETWEEN = "BETWEEN"
+BELOW_LOWER = "BELOW_LOWER"
+
+# Integer codes of the states, for arrays of many settings at once (signals/arrays.py) and of
+# many variants (strategies/columns.py).
 MISSING_CODE = -9
 STATE_CODES: dict[str, int] = {
     BEAR: -1,
@@ -23,4 +29,7 @@ STATE_CODES: dict[str, int] = {
     BACKWARDATION: 1,
     FALLING: -1,
     BUILDING: 1,
+    BELOW_LOWER: -1,
+    BETWEEN: 0,
+    ABOVE_UPPER: 1,
 }

@@ -15,6 +15,7 @@ from alu.data.market import Market
 from alu.strategies import STRATEGIES
 from alu.strategies.base import signal_table
 from alu.strategies.stack import StackedSignals
+from alu.strategies.sweep_signals import SweepSignals
 from alu.strategies.variants import load_variants_file, variants_from_grids
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "strategies" / "variants.example.toml"
@@ -165,6 +166,12 @@ def test_a_stale_input_blanks_its_family_in_both_paths(make_data_dir):
         assert table.loc[gap, "spread_regime"].isna().all() if name != "inventory" else True
         stance = strategy.stance_from_table(table, params, allow_short=True)
         assert (stance[gap] == 0).all()
-        stack = StackedSignals(strategy, [params], inputs)
-        stacked = stack.stances("AA", days, np.arange(1), allow_short=True)
-        np.testing.assert_array_equal(stacked[:, 0], stance.to_numpy())
+        loose = {**params, "max_stale_days": 60}  # the gap is then not stale
+        loose_table = signal_table(strategy.frames(inputs, loose), days)
+        assert all(loose_table[f"{f}_known"][gap].all() for f in strategy.dated_families)
+        loose_stance = strategy.stance_from_table(loose_table, loose, allow_short=True)
+        for route in (StackedSignals, SweepSignals):
+            stack = route(strategy, [params, loose], inputs)
+            stacked = stack.stances("AA", days, np.arange(2), allow_short=True)
+            np.testing.assert_array_equal(stacked[:, 0], stance.to_numpy())
+            np.testing.assert_array_equal(stacked[:, 1], loose_stance.to_numpy())
