@@ -56,7 +56,7 @@ from numba import njit
 from vectorbt.portfolio.enums import Direction, OrderStatus, ProcessOrderState, SizeType
 from vectorbt.portfolio.nb import execute_order_nb, order_nb
 
-from alu.backtest.metrics import PERIODS_PER_YEAR, equity_metrics, exposure, win_rate
+from alu.backtest.metrics import PERIODS_PER_YEAR, as_numbers, segment_metrics
 
 INITIAL_CASH = 100_000.0
 
@@ -165,24 +165,32 @@ class Account:
     stance: np.ndarray  # decided at each close
     position: np.ndarray  # shares held at each close (negative short)
     equity: np.ndarray
-    trades: list[Trade]
+    records: np.ndarray  # the trade records (TRADE_DTYPE) behind ``trades``
     costs: Costs
     model: Model = Model()
     ruined_on: pd.Timestamp | None = None
 
     @property
+    def trades(self) -> list[Trade]:
+        return trades_of(self.records, self.dates)
+
+    @property
     def liquidations(self) -> list[Trade]:
         return [t for t in self.trades if t.exit_reason == "liquidation"]
 
+    def segment(self) -> tuple[dict[str, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """:func:`alu.backtest.metrics.segment_metrics` of this account (one column)."""
+        return segment_metrics(
+            self.equity[:, None],
+            self.position[:, None],
+            self.records,
+            self.close,
+            self.costs.init_cash,
+        )
+
     def metrics(self) -> dict[str, float]:
-        """Equity metrics plus trades, win rate, exposure and the symbol's buy-and-hold return."""
-        closed = np.array([t.trade_return for t in self.trades if not t.is_open])
-        out = equity_metrics(self.equity, self.costs.init_cash)
-        out["trades"] = len(self.trades)
-        out["win_rate"] = win_rate(closed)
-        out["exposure"] = exposure(self.position)
-        out["buy_hold_return"] = float(self.close[-1] / self.close[0] - 1.0)
-        return out
+        """Every metric of the registry, as plain numbers (the one-column case of a sweep's)."""
+        return as_numbers(self.segment()[0])
 
 
 def held_stance(stance: np.ndarray) -> np.ndarray:
@@ -528,11 +536,32 @@ def simulate(
         stance=stance.to_numpy(dtype=np.int8),
         position=many.position[:, 0],
         equity=many.equity[:, 0],
-        trades=trades_of(many.trades, dates),
+        records=many.trades,
         costs=costs,
         model=model,
         ruined_on=None if ruined < 0 else dates[ruined],
     )
+
+
+def trade_records(trades: list[Trade], dates: pd.DatetimeIndex) -> np.ndarray:
+    """:class:`Trade` objects of one account as trade records (the inverse of
+    :func:`trades_of`), for accounts built by hand."""
+    records = np.zeros(len(trades), dtype=TRADE_DTYPE)
+    for k, t in enumerate(trades):
+        records[k] = (
+            0,
+            dates.get_loc(t.entry_date),
+            len(dates) - 1 if t.exit_date is None else dates.get_loc(t.exit_date),
+            t.entry_price,
+            np.nan if t.exit_price is None else t.exit_price,
+            t.size,
+            t.pnl,
+            t.trade_return,
+            1 if t.direction == "long" else -1,
+            0 if t.is_open else 1,
+            EXIT_REASONS.index(t.exit_reason) if not t.is_open else END,
+        )
+    return records
 
 
 def trades_of(records: np.ndarray, dates: pd.DatetimeIndex) -> list[Trade]:

@@ -1,4 +1,12 @@
-"""Performance metrics: pure functions on arrays, with exact definitions.
+"""Performance metrics: one registry (:data:`METRICS`) and pure functions on arrays.
+
+The registry is the one place that says, for each metric, its name, label, unit, display format,
+which way is better and its definition: the engine, the sweep, the ranking, the terminal, the
+reports and the docs' table (``docs/metrics.md``, checked by a test) all read it. The functions
+below compute them; :func:`segment_metrics` and :func:`portfolio_segment_metrics` are the one
+place that turns accounts (days x columns) into every metric, for a single backtest (one column)
+and a sweep (a chunk of columns) alike, and :func:`combine_equity` the one place that combines
+accounts into the portfolio.
 
 Conventions (also in the README):
 
@@ -26,9 +34,102 @@ implementation of each formula.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
 
 PERIODS_PER_YEAR = 252
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric: ``format`` is how it is shown (``pct`` a fraction as %, ``num`` a number,
+    ``int`` a count), ``unit`` what it is, ``higher_is_better`` the ranking direction."""
+
+    name: str
+    label: str
+    unit: str
+    format: str
+    higher_is_better: bool
+    definition: str
+    rankable: bool = True
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("total_return", "total return", "fraction", "pct", True, "`equity[-1] / initial - 1`"),
+    Metric(
+        "cagr",
+        "CAGR",
+        "fraction per year",
+        "pct",
+        True,
+        "`(equity[-1] / initial) ** (252 / n) - 1` over n daily returns; null when equity "
+        "reaches zero",
+    ),
+    Metric(
+        "sharpe",
+        "Sharpe",
+        "ratio (annualised)",
+        "num",
+        True,
+        "`mean(r) / std(r, ddof=1) * sqrt(252)`, risk-free rate 0; null when equity reaches zero",
+    ),
+    Metric(
+        "sortino",
+        "Sortino",
+        "ratio (annualised)",
+        "num",
+        True,
+        "`mean(r) / sqrt(mean(min(r, 0)^2)) * sqrt(252)` (downside deviation over all days, "
+        "target 0); null when equity reaches zero",
+    ),
+    Metric(
+        "max_drawdown",
+        "max drawdown",
+        "fraction",
+        "pct",
+        False,
+        "`max over days of (1 - equity / running peak)`, the running peak including the "
+        "initial cash; a positive fraction",
+    ),
+    Metric(
+        "trades",
+        "trades",
+        "count",
+        "int",
+        True,
+        "round trips entered in the window, including one still open",
+    ),
+    Metric(
+        "win_rate",
+        "win rate",
+        "fraction",
+        "pct",
+        True,
+        "fraction of closed trades with a positive return (trade return = P&L after every "
+        "fill's fees / entry value)",
+    ),
+    Metric(
+        "exposure",
+        "exposure",
+        "fraction",
+        "pct",
+        True,
+        "fraction of days that end with a position open",
+    ),
+    Metric(
+        "buy_hold_return",
+        "buy & hold return",
+        "fraction",
+        "pct",
+        True,
+        "the symbol's last close / first close - 1 over the window (portfolio: their mean)",
+        rankable=False,
+    ),
+)
+BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
+NAMES: tuple[str, ...] = tuple(BY_NAME)
 
 
 def _scalar(value: np.ndarray) -> float | np.ndarray:
@@ -141,3 +242,88 @@ def equity_metrics(equity: np.ndarray, initial: float) -> dict[str, float | np.n
 
 #: The ratios that are null for an equity line that reaches zero.
 RATIOS = ("cagr", "sharpe", "sortino")
+
+
+def segment_metrics(
+    equity: np.ndarray,
+    position: np.ndarray,
+    trades: np.ndarray,
+    close: np.ndarray,
+    initial: float,
+    first: int = 0,
+    end: int | None = None,
+) -> tuple[dict[str, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Every metric of accounts over the days ``[first, end)``: ``equity`` and ``position`` are
+    days x columns, ``trades`` the engine's trade records (with ``col``), ``close`` the symbol's
+    closes. A segment after the first day is based on the equity at the close before it. Its
+    trades are those it entered; closed means closed inside it (so a segment ending at a split
+    equals a backtest that ends there). Also returns, per column, the closed trades and the
+    winners among them (for the portfolio's pooled win rate)."""
+    end = len(close) if end is None else end
+    n_cols = equity.shape[1]
+    base = initial if first == 0 else equity[first - 1]
+    values = equity_metrics(equity[first:end], base)
+    values["exposure"] = exposure(position[first:end])
+    keep = (trades["entry_idx"] >= first) & (trades["entry_idx"] < end)
+    closed = keep & (trades["status"] == 1) & (trades["exit_idx"] < end)
+    count = np.bincount(trades["col"][keep], minlength=n_cols)
+    n_closed = np.bincount(trades["col"][closed], minlength=n_cols)
+    wins = np.bincount(trades["col"][closed & (trades["return"] > 0)], minlength=n_cols)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values["win_rate"] = np.where(n_closed > 0, wins / n_closed, np.nan)
+    values["trades"] = count.astype(np.float64)
+    start_close = close[0] if first == 0 else close[first - 1]
+    values["buy_hold_return"] = np.full(n_cols, close[end - 1] / start_close - 1.0)
+    return values, (n_closed, wins)
+
+
+def portfolio_segment_metrics(
+    total: np.ndarray,
+    initial: float,
+    per_symbol: Sequence[dict[str, np.ndarray]],
+    pooled: tuple[np.ndarray, np.ndarray],
+    first: int = 0,
+    end: int | None = None,
+) -> dict[str, np.ndarray]:
+    """Every metric of the portfolio line ``total`` (days x columns) over ``[first, end)``:
+    equity metrics of the line itself; trades summed, exposure and buy-and-hold averaged over
+    the symbols (``per_symbol``: their :func:`segment_metrics` of the same segment); the win
+    rate of the pooled closed trades (``pooled``: closed counts and winners, summed)."""
+    end = len(total) if end is None else end
+    base = initial if first == 0 else total[first - 1]
+    values = equity_metrics(total[first:end], base)
+    values["trades"] = np.sum([m["trades"] for m in per_symbol], axis=0)
+    values["exposure"] = np.mean([m["exposure"] for m in per_symbol], axis=0)
+    values["buy_hold_return"] = np.mean([m["buy_hold_return"] for m in per_symbol], axis=0)
+    n_closed, wins = pooled
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values["win_rate"] = np.where(n_closed > 0, wins / n_closed, np.nan)
+    return values
+
+
+def as_numbers(values: dict[str, np.ndarray], k: int = 0) -> dict[str, float | int]:
+    """Column ``k`` of per-column metrics as plain numbers (counts as ints)."""
+    out: dict[str, float | int] = {}
+    for name, value in values.items():
+        number = float(np.asarray(value).reshape(-1)[k])
+        out[name] = int(number) if BY_NAME[name].format == "int" and number == number else number
+    return out
+
+
+def combine_equity(
+    equity: Sequence[np.ndarray], positions: Sequence[np.ndarray], initial: float
+) -> np.ndarray:
+    """The equal-weight portfolio: the sum of the accounts' equity (each days_s x columns) on the
+    union calendar, ``positions[k][d]`` being account ``k``'s row on union day ``d`` (its last
+    day on or before it; -1 before its first day, where it counts its initial cash)."""
+    n_days = len(positions[0])
+    n_cols = equity[0].shape[1]
+    total = np.zeros((n_days, n_cols))
+    for values, pos in zip(equity, positions, strict=True):
+        total += np.where((pos >= 0)[:, None], values[pos.clip(0)], initial)
+    return total
+
+
+def union_positions(calendars: Sequence[np.ndarray], days: np.ndarray) -> list[np.ndarray]:
+    """For each calendar, its row on or before each of ``days`` (-1 before its first day)."""
+    return [np.searchsorted(c, days, side="right") - 1 for c in calendars]

@@ -23,8 +23,12 @@ import numpy as np
 import pandas as pd
 
 from alu.backtest.engine import Account, Costs, Model, annual_volatility, simulate
-from alu.backtest.metrics import equity_metrics, win_rate
-from alu.data.market import ALUMINIUM_FUTURES, LME_LEG, Market
+from alu.backtest.metrics import (
+    as_numbers,
+    combine_equity,
+    portfolio_segment_metrics,
+    union_positions,
+)
 from alu.errors import AluError
 from alu.strategies.base import (
     DATED,
@@ -34,6 +38,7 @@ from alu.strategies.base import (
     signal_table,
 )
 from alu.strategies.params import Number
+from alu.strategies.universe import Universe
 
 #: Flags whose warm-up is that of the number they are computed from (a flag reads False, never
 #: missing, before its inputs exist).
@@ -128,9 +133,9 @@ def _day(day: pd.Timestamp | None) -> str | None:
     return None if day is None else f"{day:%Y-%m-%d}"
 
 
-def full_bars(market: Market, symbol: str, end: pd.Timestamp | None) -> pd.DataFrame:
+def full_bars(universe: Universe, symbol: str, end: pd.Timestamp | None) -> pd.DataFrame:
     """The symbol's bars up to ``end``: the history its stance is computed on."""
-    return market.instrument(symbol).bars.loc[:end]
+    return universe.bars[symbol].loc[:end]
 
 
 def window_bars(bars: pd.DataFrame, symbol: str, window: Window) -> pd.DataFrame:
@@ -204,19 +209,26 @@ def default_start(
 
 
 def run_backtest(
-    market: Market, spec: BacktestSpec, notes: list[str] | None = None
+    universe: Universe,
+    spec: BacktestSpec,
+    notes: list[str] | None = None,
+    *,
+    data: dict[str, Any] | None = None,
 ) -> BacktestResult:
-    """Backtest ``spec`` on ``market`` (whose data must already be cut at ``spec.end``)."""
+    """Backtest ``spec`` on ``universe`` (its data cut at ``spec.end``); ``data`` is the
+    description of where the data came from, carried into the result for its outputs."""
     notes = list(notes or [])
     strategy = spec.strategy
+    if strategy.families and universe.inputs is None:
+        raise ValueError("a strategy with signal families needs the universe's signal inputs")
     frames = (
-        strategy.frames(market.signal_inputs(), spec.params)
+        strategy.frames(universe.inputs, spec.params)  # type: ignore[arg-type]
         if strategy.families
         else FamilyFrames()
     )
     if spec.allow_short and strategy.long_only:
         notes.append(f"{strategy.name} is long-only: --direction both changes nothing")
-    bars = {s: full_bars(market, s, spec.end) for s in spec.symbols}
+    bars = {s: full_bars(universe, s, spec.end) for s in spec.symbols}
     for symbol, b in bars.items():
         if b.empty:
             raise AluError(f"{symbol} has no prices up to {spec.end:%Y-%m-%d}")
@@ -240,15 +252,15 @@ def run_backtest(
             volatility=volatility,
         )
     notes += stale_notes(strategy, tables[spec.symbols[0]].loc[window.start : window.end])
-    notes += suspect_notes(market, strategy, spec.symbols)
-    legs = {s: leg_info(market, s, accounts[s]) for s in spec.symbols}
+    notes += suspect_notes(universe, strategy, spec.symbols)
+    legs = {s: leg_info(universe, s, accounts[s]) for s in spec.symbols}
     notes += [leg["note"] for leg in legs.values() if leg is not None]
     notes += account_notes(accounts, model)
     equity = combine_accounts(accounts, spec.costs.init_cash)
     notes += portfolio_notes(equity)
     return BacktestResult(
         spec,
-        describe_data(market, spec),
+        dict(data or {}),
         accounts,
         equity,
         notes,
@@ -303,10 +315,12 @@ def _runs(days: pd.DatetimeIndex, calendar: pd.DatetimeIndex) -> list[tuple[Any,
     return [(days[a], days[b]) for a, b in zip(starts, ends, strict=True)]
 
 
-def suspect_notes(market: Market, strategy: Strategy, symbols: list[str]) -> list[str]:
+def suspect_notes(universe: Universe, strategy: Strategy, symbols: list[str]) -> list[str]:
     """The suspect LME rows left out of the signals and the rolled leg."""
-    excluded = market.excluded_lme_days()
-    if not len(excluded) or not (strategy.dated_families or LME_LEG in symbols):
+    excluded = universe.excluded_lme_days
+    rolled = any(universe.legs.get(s) and universe.legs[s].raw_three_month is not None
+                 for s in symbols)  # fmt: skip
+    if not len(excluded) or not (strategy.dated_families or rolled):
         return []
     shown = ", ".join(f"{d:%Y-%m-%d}" for d in excluded[:4])
     more = f" and {len(excluded) - 4} more" if len(excluded) > 4 else ""
@@ -316,28 +330,24 @@ def suspect_notes(market: Market, strategy: Strategy, symbols: list[str]) -> lis
     ]
 
 
-def leg_info(market: Market, symbol: str, account: Account) -> dict[str, Any] | None:
-    """What the aluminium leg is, and for ``LME3M`` its buy-and-hold against the raw 3-month
-    price over the window (the difference is the cumulated roll yield)."""
-    if symbol == ALUMINIUM_FUTURES:
-        return {
-            "kind": "front-month futures",
-            "note": f"{ALUMINIUM_FUTURES} is Yahoo's continuous front-month series, not "
-            "roll-adjusted: its returns include roll jumps",
-        }
-    if symbol != LME_LEG:
+def leg_info(universe: Universe, symbol: str, account: Account) -> dict[str, Any] | None:
+    """What the aluminium leg is, and for the rolled LME leg its buy-and-hold against the raw
+    3-month price over the window (the difference is the cumulated roll yield)."""
+    leg = universe.legs.get(symbol)
+    if leg is None:
         return None
-    lme = market.trusted_lme()
-    raw = lme["three_month"].reindex(account.dates)
+    if leg.raw_three_month is None:
+        return {"kind": leg.kind, "note": leg.note}
+    raw = leg.raw_three_month.reindex(account.dates)
     held = float(account.close[-1] / account.close[0] - 1.0)
     raw_change = float(raw.iloc[-1] / raw.iloc[0] - 1.0)
     roll = (1 + held) / (1 + raw_change) - 1.0
     return {
-        "kind": "rolled LME 3-month forward (constant maturity)",
+        "kind": leg.kind,
         "buy_hold_return": held,
         "raw_three_month_change": raw_change,
         "roll_yield": roll,
-        "note": f"{LME_LEG} is the LME 3-month forward rolled daily at constant maturity: "
+        "note": f"{symbol} is the LME 3-month forward rolled daily at constant maturity: "
         f"buy-and-hold {held:+.1%} over the window against {raw_change:+.1%} for the raw "
         f"3-month price (cumulated roll yield {roll:+.1%})",
     }
@@ -377,65 +387,29 @@ def portfolio_notes(equity: pd.Series) -> list[str]:
 
 
 def combine_accounts(accounts: dict[str, Account], init_cash: float) -> pd.Series:
-    """The equal-weight portfolio: the sum of the accounts' equity on the union of their days.
-
-    Each account's equity is carried forward over days its market is closed and counts as its
-    initial cash before its first day; the portfolio starts with ``init_cash`` per account.
-    """
+    """The equal-weight portfolio (:func:`alu.backtest.metrics.combine_equity`): the sum of the
+    accounts' equity on the union of their days, each carried forward over days its market is
+    closed and counted as its initial cash before its first day."""
     days = pd.DatetimeIndex(sorted(set().union(*(a.dates for a in accounts.values()))))
-    total = np.zeros(len(days))
-    for account in accounts.values():
-        pos = account.dates.searchsorted(days, side="right") - 1
-        total += np.where(pos >= 0, account.equity[pos.clip(0)], init_cash)
-    return pd.Series(total, index=days, name="portfolio_equity")
+    calendars = [a.dates.to_numpy() for a in accounts.values()]
+    total = combine_equity(
+        [a.equity[:, None] for a in accounts.values()],
+        union_positions(calendars, days.to_numpy()),
+        init_cash,
+    )
+    return pd.Series(total[:, 0], index=days, name="portfolio_equity")
 
 
 def portfolio_metrics(accounts: dict[str, Account], equity: pd.Series) -> dict[str, float]:
-    """Equity metrics of the combined line; trades pooled; exposure and buy-and-hold averaged."""
+    """Every metric of the combined line (:func:`alu.backtest.metrics.portfolio_segment_metrics`:
+    equity metrics of the line; trades pooled; exposure and buy-and-hold averaged)."""
     initial = sum(a.costs.init_cash for a in accounts.values())
-    out = equity_metrics(equity.to_numpy(), initial)
-    per_symbol = [a.metrics() for a in accounts.values()]
-    closed = np.array(
-        [t.trade_return for a in accounts.values() for t in a.trades if not t.is_open]
+    segments = [a.segment() for a in accounts.values()]
+    pooled = (
+        np.sum([closed for _, (closed, _) in segments], axis=0),
+        np.sum([wins for _, (_, wins) in segments], axis=0),
     )
-    out["trades"] = sum(m["trades"] for m in per_symbol)
-    out["win_rate"] = win_rate(closed)
-    out["exposure"] = float(np.mean([m["exposure"] for m in per_symbol]))
-    out["buy_hold_return"] = float(np.mean([m["buy_hold_return"] for m in per_symbol]))
-    return out
-
-
-def describe_data(market: Market, spec: BacktestSpec) -> dict[str, Any]:
-    """The ``data`` block of outputs: where every series came from and what it covers."""
-    source = market.source
-    out: dict[str, Any] = {
-        "source": source.label,
-        "kind": source.kind,
-        "path": str(source.path),
-        "synthetic": source.synthetic,
-        "symbols": {},
-    }
-    for symbol in spec.symbols:
-        inst = market.instrument(symbol)
-        out["symbols"][symbol] = {
-            "description": inst.description,
-            "file": str(inst.file),
-            "first": f"{inst.bars.index[0]:%Y-%m-%d}",
-            "last": f"{inst.bars.index[-1]:%Y-%m-%d}",
-        }
-    if spec.strategy.families:
-        inputs = market.signal_inputs()
-        out["band_reference"] = inputs.reference_name
-        lme = market.lme()
-        if lme is not None:
-            out["lme"] = {
-                "file": str(market.lme_path),
-                "first": f"{lme.index[0]:%Y-%m-%d}",
-                "last": f"{lme.index[-1]:%Y-%m-%d}",
-            }
-        out["catalysts"] = len(market.catalysts())
-    excluded = market.excluded_lme_days()
-    if market.lme() is not None:
-        out["suspect_lme_rows_left_out"] = [f"{d:%Y-%m-%d}" for d in excluded]
-    out["warnings"] = list(dict.fromkeys(market.warnings))
-    return out
+    values = portfolio_segment_metrics(
+        equity.to_numpy()[:, None], initial, [m for m, _ in segments], pooled
+    )
+    return as_numbers(values)

@@ -24,7 +24,13 @@ import numpy as np
 import pandas as pd
 
 from alu.backtest.engine import MODEL_FIELDS, Costs, annual_volatility, simulate_many
-from alu.backtest.metrics import equity_metrics, exposure
+from alu.backtest.metrics import (
+    NAMES,
+    combine_equity,
+    portfolio_segment_metrics,
+    segment_metrics,
+    union_positions,
+)
 from alu.backtest.run import (
     BacktestSpec,
     Window,
@@ -33,22 +39,12 @@ from alu.backtest.run import (
     stances,
     window_bars,
 )
-from alu.data.market import Market
 from alu.errors import AluError
 from alu.strategies.stack import StackedSignals
+from alu.strategies.universe import Universe
 from alu.strategies.variants import Variant
 
-METRICS = (
-    "total_return",
-    "cagr",
-    "sharpe",
-    "sortino",
-    "max_drawdown",
-    "trades",
-    "win_rate",
-    "exposure",
-    "buy_hold_return",
-)
+METRICS = NAMES  # every metric of the registry, per symbol and for the portfolio
 FULL, IN_SAMPLE, OUT_OF_SAMPLE = "full", "in_sample", "out_of_sample"
 PORTFOLIO = "portfolio"
 DEFAULT_CHUNK = 250
@@ -87,24 +83,24 @@ class SweepResult:
 
 
 def run_sweep(
-    market: Market,
+    universe: Universe,
     spec: SweepSpec,
     *,
     progress: Callable[[int], None] | None = None,
 ) -> SweepResult:
-    """Backtest every variant of ``spec`` on ``market`` (already cut at ``spec.end``)."""
+    """Backtest every variant of ``spec`` on ``universe`` (its data cut at ``spec.end``)."""
     n = len(spec.variants)
-    history = {s: full_bars(market, s, spec.end) for s in spec.symbols}
-    window = sweep_window(market, spec, history)
+    history = {s: full_bars(universe, s, spec.end) for s in spec.symbols}
+    window = sweep_window(universe, spec, history)
     bars = {s: window_bars(b, s, window) for s, b in history.items()}
     # Stances are computed on each symbol's whole history, then cut to the window.
     offset = {s: len(history[s]) - len(bars[s]) for s in spec.symbols}
     dates = pd.DatetimeIndex(sorted(set().union(*(b.index for b in bars.values()))))
-    union_pos = {s: b.index.searchsorted(dates, side="right") - 1 for s, b in bars.items()}
+    union_pos = union_positions([b.index.to_numpy() for b in bars.values()], dates.to_numpy())
     split = _split_date(spec.split, dates)
     split_at = _split_positions(split, bars, dates)
     scopes = [FULL] if split_at is None else [FULL, IN_SAMPLE, OUT_OF_SAMPLE]
-    inputs = market.signal_inputs() if any(v.strategy.families for v in spec.variants) else None
+    inputs = universe.inputs
     stacks = [
         (members, StackedSignals(strategy, [spec.variants[i].params for i in members], inputs))
         for strategy, members in _by_strategy(spec.variants)
@@ -142,8 +138,8 @@ def run_sweep(
     def run_chunk(task) -> None:
         members, stack, local = task
         columns = members[local]
-        total = np.zeros((len(dates), len(local)))
         model = {f: stack.params[f][local] for f in MODEL_FIELDS}
+        equities = []
         for symbol in bars:
             stance = stack.stances(symbol, history[symbol].index, local, allow_short=allow_short)
             close, fill = prices[symbol]
@@ -157,10 +153,8 @@ def run_sweep(
             )
             cut = None if split_at is None else split_at[symbol]
             _store(metrics, pooled, symbol, columns, accounts, close, spec.costs.init_cash, cut)
-            pos = union_pos[symbol]
-            total += np.where(
-                (pos >= 0)[:, None], accounts.equity[pos.clip(0)], spec.costs.init_cash
-            )
+            equities.append(accounts.equity)
+        total = combine_equity(equities, union_pos, spec.costs.init_cash)
         cut = None if split_at is None else split_at[PORTFOLIO]
         _store_portfolio(metrics, pooled, spec.symbols, columns, total, initial_total, cut)
         if returns is not None:
@@ -175,7 +169,7 @@ def run_sweep(
     return SweepResult(spec, dates, metrics, returns, split_index, split, window)
 
 
-def sweep_window(market: Market, spec: SweepSpec, history: dict[str, pd.DataFrame]) -> Window:
+def sweep_window(universe: Universe, spec: SweepSpec, history: dict[str, pd.DataFrame]) -> Window:
     """The window every variant trades: ``[start, end]``; without a start, the latest of the
     default windows (:func:`alu.backtest.run.default_start`) of the sweep's strategies, each
     computed with the parameters of its first variant."""
@@ -183,7 +177,7 @@ def sweep_window(market: Market, spec: SweepSpec, history: dict[str, pd.DataFram
     for strategy, members in _by_strategy(spec.variants):
         params = spec.variants[int(members[0])].params
         one = BacktestSpec(strategy, params, spec.symbols, spec.start, spec.end)
-        frames = strategy.frames(market.signal_inputs(), params) if strategy.families else None
+        frames = strategy.frames(universe.inputs, params) if strategy.families else None
         tables = (
             stances(strategy, params, frames, history, allow_short=False)[0]
             if frames is not None
@@ -234,15 +228,6 @@ def _split_positions(
     return out
 
 
-def _segment_metrics(
-    equity: np.ndarray, position: np.ndarray | None, initial: float | np.ndarray
-) -> dict[str, np.ndarray]:
-    out = equity_metrics(equity, initial)
-    if position is not None:
-        out["exposure"] = exposure(position)
-    return out
-
-
 def _segments(cut: int | None, n_days: int) -> list[tuple[str, int, int]]:
     """(scope, first row, end row) of each scope; out-of-sample starts from the split day's
     close (row ``cut - 1``), which is its base."""
@@ -252,24 +237,12 @@ def _segments(cut: int | None, n_days: int) -> list[tuple[str, int, int]]:
 
 
 def _store(metrics, pooled, symbol, columns, accounts, close, init_cash, cut) -> None:
-    """Per-symbol metrics of one chunk; trade counts also pooled for the portfolio."""
-    n_cols = len(columns)
-    trades = accounts.trades
+    """Per-symbol metrics of one chunk (:func:`alu.backtest.metrics.segment_metrics`); closed
+    trades and winners also pooled for the portfolio."""
     for scope, first, end in _segments(cut, len(close)):
-        base = init_cash if first == 0 else accounts.equity[first - 1]
-        values = _segment_metrics(accounts.equity[first:end], accounts.position[first:end], base)
-        # A segment's trades are those it entered; closed = closed within it (so in-sample
-        # figures equal a backtest that ends at the split).
-        keep = (trades["entry_idx"] >= first) & (trades["entry_idx"] < end)
-        closed = keep & (trades["status"] == 1) & (trades["exit_idx"] < end)
-        count = np.bincount(trades["col"][keep], minlength=n_cols)
-        n_closed = np.bincount(trades["col"][closed], minlength=n_cols)
-        wins = np.bincount(trades["col"][closed & (trades["return"] > 0)], minlength=n_cols)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            values["win_rate"] = np.where(n_closed > 0, wins / n_closed, np.nan)
-        values["trades"] = count.astype(np.float64)
-        start_close = close[0] if first == 0 else close[first - 1]
-        values["buy_hold_return"] = np.full(n_cols, close[end - 1] / start_close - 1.0)
+        values, (n_closed, wins) = segment_metrics(
+            accounts.equity, accounts.position, accounts.trades, close, init_cash, first, end
+        )
         for name, value in values.items():
             metrics[scope][symbol][name][columns] = value
         pooled[scope][0][columns] += n_closed
@@ -277,19 +250,11 @@ def _store(metrics, pooled, symbol, columns, accounts, close, init_cash, cut) ->
 
 
 def _store_portfolio(metrics, pooled, symbols, columns, total, initial, cut) -> None:
-    """Portfolio metrics of one chunk, as :func:`alu.backtest.run.portfolio_metrics` defines
-    them."""
+    """Portfolio metrics of one chunk (:func:`alu.backtest.metrics.portfolio_segment_metrics`,
+    as a single backtest computes them)."""
     for scope, first, end in _segments(cut, len(total)):
-        base = initial if first == 0 else total[first - 1]
-        values = _segment_metrics(total[first:end], None, base)
-        per_symbol = metrics[scope]
-        values["trades"] = sum(per_symbol[s]["trades"][columns] for s in symbols)
-        values["exposure"] = np.mean([per_symbol[s]["exposure"][columns] for s in symbols], axis=0)
-        values["buy_hold_return"] = np.mean(
-            [per_symbol[s]["buy_hold_return"][columns] for s in symbols], axis=0
-        )
-        n_closed, wins = pooled[scope][0][columns], pooled[scope][1][columns]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            values["win_rate"] = np.where(n_closed > 0, wins / n_closed, np.nan)
+        per_symbol = [{m: metrics[scope][s][m][columns] for m in METRICS} for s in symbols]
+        pool = (pooled[scope][0][columns], pooled[scope][1][columns])
+        values = portfolio_segment_metrics(total, initial, per_symbol, pool, first, end)
         for name, value in values.items():
             metrics[scope][PORTFOLIO][name][columns] = value

@@ -54,7 +54,9 @@ def run(
         costs=Costs(fees=trading.fees, slippage=trading.slippage),
         direction=direction,
     )
-    result = run_backtest(market, spec, notes)
+    signals = bool(chosen.families)
+    result = run_backtest(market.universe(resolved, signals=signals), spec, notes)
+    result.data = market.describe(resolved, signals=signals)
     written = write_pictures(result, market, report, png)
     if json_path is not None:
         from alu.output import write_json

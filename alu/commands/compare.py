@@ -89,7 +89,6 @@ def run(
 
     from alu.backtest.compare import build_comparison
     from alu.backtest.engine import Costs
-    from alu.backtest.run import BacktestSpec, describe_data
     from alu.backtest.sweep import SweepSpec, run_sweep
 
     spec = SweepSpec(
@@ -102,13 +101,12 @@ def run(
     )
     spec.split = split_day
     with _progress(len(variants), quiet=quiet) as advance:
-        sweep = run_sweep(market, spec, progress=advance)
+        signals = any(v.strategy.families for v in variants)
+        sweep = run_sweep(market.universe(resolved, signals=signals), spec, progress=advance)
     comparison = build_comparison(
         sweep, rank_by=rank_by, walk_forward=walk_forward, min_trades=min_trades
     )
-    widest = max((v.strategy for v in variants), key=lambda s: len(s.families))
-    describe = BacktestSpec(widest, {}, resolved, trading.start, trading.end, spec.costs, direction)
-    comparison.data = describe_data(market, describe)
+    comparison.data = market.describe(resolved, signals=signals)
     legs = [s for s in resolved if s in ("LME3M", "ALI=F")]
     notes += [f"{s}: {market.instrument(s).description}" for s in legs]
     if sweep.window is not None:

@@ -17,6 +17,7 @@ leg unless ``keep_suspect``; :meth:`Market.excluded_lme_days` lists them for the
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,9 +28,10 @@ from alu.data.quality import suspect_lme_days
 from alu.data.roll import rolled_index
 from alu.data.schemas import read_catalysts, read_lme, read_prices
 from alu.data.source import DataSource, bundled_catalysts_path
-from alu.data.table import check_regular_file
 from alu.errors import AluError, did_you_mean
+from alu.files import check_regular_file
 from alu.strategies.inputs import SignalInputs
+from alu.strategies.universe import Leg, Universe
 
 ALUMINIUM_FUTURES = "ALI=F"
 LME_LEG = "LME3M"
@@ -205,6 +207,68 @@ class Market:
         description = DESCRIPTIONS.get(symbol, f"{symbol}, from prices/{symbol}.csv")
         return Instrument(symbol, bars, description, self.price_path(symbol))
 
+    # -- what a backtest reads ------------------------------------------------------------------
+
+    def universe(self, symbols: list[str] | None = None, *, signals: bool = True) -> Universe:
+        """The plain data a backtest or a sweep of ``symbols`` reads (see :class:`Universe`;
+        default: every available symbol, each read when first used); ``signals=False`` leaves
+        out the signal inputs (a strategy without signal families)."""
+        symbols = self.available_symbols() if symbols is None else list(symbols)
+        legs = {}
+        for symbol in symbols:
+            if symbol == ALUMINIUM_FUTURES:
+                legs[symbol] = Leg(
+                    "front-month futures",
+                    f"{ALUMINIUM_FUTURES} is Yahoo's continuous front-month series, not "
+                    "roll-adjusted: its returns include roll jumps",
+                )
+            elif symbol == LME_LEG:
+                legs[symbol] = Leg(
+                    "rolled LME 3-month forward (constant maturity)",
+                    f"{LME_LEG} is the LME 3-month forward rolled daily at constant maturity: "
+                    "its returns include the roll yield",
+                    self.trusted_lme()["three_month"].dropna(),  # type: ignore[index]
+                )
+        return Universe(
+            bars=LazyBars(self, symbols),
+            inputs=self.signal_inputs() if signals else None,
+            legs=legs,
+            excluded_lme_days=self.excluded_lme_days(),
+        )
+
+    def describe(self, symbols: list[str], *, signals: bool = True) -> dict[str, object]:
+        """The ``data`` block of outputs: where every series came from and what it covers."""
+        source = self.source
+        out: dict[str, object] = {
+            "source": source.label,
+            "kind": source.kind,
+            "path": str(source.path),
+            "synthetic": source.synthetic,
+            "symbols": {
+                symbol: {
+                    "description": inst.description,
+                    "file": str(inst.file),
+                    "first": f"{inst.bars.index[0]:%Y-%m-%d}",
+                    "last": f"{inst.bars.index[-1]:%Y-%m-%d}",
+                }
+                for symbol, inst in ((s, self.instrument(s)) for s in symbols)
+            },
+        }
+        lme = self.lme()
+        if signals:
+            out["band_reference"] = self.signal_inputs().reference_name
+            if lme is not None:
+                out["lme"] = {
+                    "file": str(self.lme_path),
+                    "first": f"{lme.index[0]:%Y-%m-%d}",
+                    "last": f"{lme.index[-1]:%Y-%m-%d}",
+                }
+            out["catalysts"] = len(self.catalysts())
+        if lme is not None:
+            out["suspect_lme_rows_left_out"] = [f"{d:%Y-%m-%d}" for d in self.excluded_lme_days()]
+        out["warnings"] = list(dict.fromkeys(self.warnings))
+        return out
+
     # -- signal inputs -----------------------------------------------------------------------
 
     def signal_inputs(self) -> SignalInputs:
@@ -224,6 +288,25 @@ class Market:
         if reference is not None:
             reference = reference.rename("reference_price")
         return SignalInputs(reference, name, lme, self.catalysts())
+
+
+class LazyBars(Mapping[str, pd.DataFrame]):
+    """The bars of ``symbols``, each read from its file when first used."""
+
+    def __init__(self, market: Market, symbols: list[str]) -> None:
+        self._market = market
+        self._symbols = list(symbols)
+
+    def __getitem__(self, symbol: str) -> pd.DataFrame:
+        if symbol not in self._symbols:
+            raise KeyError(symbol)
+        return self._market.instrument(symbol).bars
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._symbols)
+
+    def __len__(self) -> int:
+        return len(self._symbols)
 
 
 def adjusted_bars(frame: pd.DataFrame) -> pd.DataFrame:

@@ -81,7 +81,7 @@ def resolve_source(data_dir: Path | None) -> DataSource:
         path = Path(data_dir).expanduser()
         if not path.is_dir():
             raise AluError(f"data dir not found: {path}")
-        from alu.data.table import check_regular_file
+        from alu.files import check_regular_file
 
         check_regular_file(path / "lme.csv", what="LME")  # a directory there is named as such
         if not holds_data(path):

@@ -300,8 +300,8 @@ def chart_data(result: BacktestResult, market: Market) -> ChartData:
     descriptions = {s: market.instrument(s).description for s in result.accounts}
     return ChartData(
         strategy=strategy.name,
-        source=result.data["source"],
-        synthetic=bool(result.data.get("synthetic")),
+        source=market.source.label,
+        synthetic=market.source.synthetic,
         first=first,
         last=last,
         bands=bands,

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alu.data.table import read_bytes
 from alu.errors import AluError
+from alu.files import read_bytes
 from alu.strategies import get_strategy
 from alu.strategies.base import Strategy
 from alu.strategies.params import Number, resolve_params

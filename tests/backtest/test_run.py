@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alu.backtest.engine import Account, Costs, Trade
+from alu.backtest.engine import Account, Costs, Trade, trade_records
 from alu.backtest.run import combine_accounts, portfolio_metrics
 
 
@@ -21,7 +21,7 @@ def account(symbol, days, equity, trades=()):
         np.zeros(n, dtype=np.int8),
         np.zeros(n),
         np.array(equity, dtype=float),
-        list(trades),
+        trade_records(list(trades), dates),
         Costs(init_cash=100.0),
     )
 

@@ -31,7 +31,7 @@ def assert_equal_to_backtest(market: Market, result, index: int, *, split=None, 
     for scope, end in windows:
         cut = Market(market.source, end=end) if end is not None else market
         single = run_backtest(
-            cut,
+            cut.universe(),
             BacktestSpec(
                 variant.strategy,
                 variant.params,
@@ -59,7 +59,7 @@ def test_grid_variants_equal_single_backtests(sample_market, direction):
     )
     costs = Costs(fees=0.002, slippage=0.001)
     result = run_sweep(
-        sample_market,
+        sample_market.universe(),
         SweepSpec(variants, SYMBOLS, start=START, costs=costs, direction=direction, chunk_size=3),
     )
     for i in range(len(variants)):
@@ -68,7 +68,7 @@ def test_grid_variants_equal_single_backtests(sample_market, direction):
 
 def test_mixed_strategies_from_the_example_file(sample_market):
     variants = load_variants_file(EXAMPLE)
-    result = run_sweep(sample_market, SweepSpec(variants, SYMBOLS, start=START))
+    result = run_sweep(sample_market.universe(), SweepSpec(variants, SYMBOLS, start=START))
     assert {v.strategy.name for v in variants} == set(STRATEGIES)
     for i in range(len(variants)):
         assert_equal_to_backtest(sample_market, result, i)
@@ -78,7 +78,8 @@ def test_in_sample_equals_a_backtest_ending_at_the_split(sample_market):
     variants = variants_from_grids("bands", ["confirm=1,3", "upper=3100,3200"], {})
     split = pd.Timestamp("2022-06-30")
     result = run_sweep(
-        sample_market, SweepSpec(variants, SYMBOLS, start=START, split=split, direction="both")
+        sample_market.universe(),
+        SweepSpec(variants, SYMBOLS, start=START, split=split, direction="both"),
     )
     assert result.split_index == int((result.dates <= split).sum())
     for i in range(len(variants)):
@@ -93,9 +94,10 @@ def test_in_sample_equals_a_backtest_ending_at_the_split(sample_market):
 
 def test_portfolio_returns_rebuild_the_portfolio_equity(sample_market):
     variants = variants_from_grids("spread", ["deadband=0,10"], {})
-    result = run_sweep(sample_market, SweepSpec(variants, SYMBOLS, start=START))
+    result = run_sweep(sample_market.universe(), SweepSpec(variants, SYMBOLS, start=START))
     single = run_backtest(
-        sample_market, BacktestSpec(variants[1].strategy, variants[1].params, SYMBOLS, START)
+        sample_market.universe(),
+        BacktestSpec(variants[1].strategy, variants[1].params, SYMBOLS, START),
     )
     rebuilt = 300_000.0 * np.cumprod(1 + result.returns[:, 1])
     np.testing.assert_allclose(rebuilt, single.portfolio_equity.to_numpy(), rtol=1e-10)
@@ -138,7 +140,8 @@ def test_execution_parameters_sweep_like_any_other(sample_market, direction):
     fixed = {"max_leverage": 2.0, "vol_window": 20, "rebalance_days": 5, "fraction": 1.5}
     variants = variants_from_grids("bands", grids, fixed)
     result = run_sweep(
-        sample_market, SweepSpec(variants, SYMBOLS, start=START, direction=direction, chunk_size=5)
+        sample_market.universe(),
+        SweepSpec(variants, SYMBOLS, start=START, direction=direction, chunk_size=5),
     )
     for i in range(len(variants)):
         assert_equal_to_backtest(sample_market, result, i, direction=direction)

@@ -35,7 +35,7 @@ def backtest(market, name, direction="long", start=None, **overrides):
     spec = BacktestSpec(
         strategy, strategy.resolve(overrides), SYMBOLS, start, None, Costs(), direction
     )
-    return run_backtest(market, spec)
+    return run_backtest(market.universe(), spec)
 
 
 @pytest.mark.parametrize("name", [n for n in STRATEGIES if n != "buy_hold"])

@@ -65,7 +65,7 @@ def test_pbo_and_dsr_are_null_with_the_reason_when_the_metric_is_mostly_undefine
 def comparison(sample_market):
     variants = variants_from_grids("bands", ["confirm=1,2,3,5", "buffer=0,0.01,0.02"], {})
     spec = SweepSpec(variants, ["AA", "CENX", "ALI=F"], costs=Costs(), split=0.6)
-    return build_comparison(run_sweep(sample_market, spec), rank_by="sharpe")
+    return build_comparison(run_sweep(sample_market.universe(), spec), rank_by="sharpe")
 
 
 def test_dsr_uses_the_effective_number_of_trials(comparison):

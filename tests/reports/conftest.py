@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from alu.backtest.compare import Comparison, build_comparison
-from alu.backtest.run import BacktestResult, BacktestSpec, describe_data, run_backtest
+from alu.backtest.run import BacktestResult, BacktestSpec, run_backtest
 from alu.backtest.sweep import SweepSpec, run_sweep
 from alu.data.market import Market
 from alu.reports.chart_data import ChartData, chart_data
@@ -39,7 +39,12 @@ def build_report(market: Market, path: Path, strategy: str, **spec) -> Built:
     chosen = get_strategy(strategy)
     params = chosen.resolve(spec.pop("params", {}))
     symbols, notes = market.resolve_symbols(spec.pop("symbols", None))
-    result = run_backtest(market, BacktestSpec(chosen, params, symbols, **spec), notes)
+    result = run_backtest(
+        market.universe(),
+        BacktestSpec(chosen, params, symbols, **spec),
+        notes,
+        data=market.describe(symbols),
+    )
     data = chart_data(result, market)
     write_report(path, result, data)
     return Built(result, data, path, read_page(path.read_text(encoding="utf-8")))
@@ -95,10 +100,9 @@ def build_comparison_for(
     sweep_spec = SweepSpec(variants=variants, symbols=symbols, **spec)
     sweep_spec.split = split
     comparison = build_comparison(
-        run_sweep(market, sweep_spec), rank_by="sharpe", walk_forward=walk_forward
+        run_sweep(market.universe(), sweep_spec), rank_by="sharpe", walk_forward=walk_forward
     )
-    describe = BacktestSpec(variants[0].strategy, {}, symbols, spec.get("start"), spec.get("end"))
-    comparison.data = describe_data(market, describe)
+    comparison.data = market.describe(symbols)
     comparison.notes = [*notes, *comparison.notes]  # as alu compare does
     return comparison
 

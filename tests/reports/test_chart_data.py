@@ -59,7 +59,7 @@ def test_trade_points_leave_out_the_exit_of_an_open_trade():
 def run(market, strategy, symbols, **params):
     chosen = get_strategy(strategy)
     spec = BacktestSpec(chosen, chosen.resolve(params), symbols)
-    return chart_data(run_backtest(market, spec), market)
+    return chart_data(run_backtest(market.universe(), spec), market)
 
 
 @pytest.mark.parametrize(

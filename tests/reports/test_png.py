@@ -56,7 +56,7 @@ def test_no_market_chart_without_market_data(make_data_dir, tmp_path):
     root = make_data_dir(symbols=("AA",), lme=False)
     market = Market(DataSource("data-dir", root))
     strategy = get_strategy("buy_hold")
-    result = run_backtest(market, BacktestSpec(strategy, {}, ["AA"]))
+    result = run_backtest(market.universe(), BacktestSpec(strategy, {}, ["AA"]))
     data = chart_data(result, market)
     assert not data.has_market
     files = png.write_pngs(tmp_path / "out", data)

@@ -58,7 +58,7 @@ def run(market: Market, name: str, direction: str):
     spec = BacktestSpec(
         strategy, strategy.resolve({}), SYMBOLS, costs=Costs(), direction=direction, end=market.end
     )
-    return run_backtest(market, spec)
+    return run_backtest(market.universe(), spec)
 
 
 def assert_same_up_to(full, other, cut):
@@ -117,13 +117,13 @@ def test_the_harness_catches_a_strategy_that_peeks():
     peeking = Strategy("peek", peek_rule, (BANDS,))
     spec = dict(symbols=SYMBOLS, costs=Costs(), direction="long")
     full = run_backtest(
-        Market(DataSource("sample", sample_dir())),
+        Market(DataSource("sample", sample_dir())).universe(),
         BacktestSpec(peeking, peeking.resolve({}), **spec),
     )
     caught = 0
     for cut in pd.bdate_range("2022-03-01", periods=6):
         truncated = run_backtest(
-            Market(DataSource("sample", sample_dir()), end=cut),
+            Market(DataSource("sample", sample_dir()), end=cut).universe(),
             BacktestSpec(peeking, peeking.resolve({}), end=cut, **spec),
         )
         try:

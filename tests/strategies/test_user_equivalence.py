@@ -34,7 +34,7 @@ def backtest(market: Market, name: str, direction: str, overrides=None, symbols=
     spec = BacktestSpec(
         strategy, strategy.resolve(overrides or {}), resolved, costs=COSTS, direction=direction
     )
-    return run_backtest(market, spec)
+    return run_backtest(market.universe(), spec)
 
 
 def assert_same(expected, got) -> None:
@@ -104,7 +104,7 @@ def test_a_grid_over_a_user_strategy_equals_its_backtests(sample_market, twin, d
     symbols = ["AA", "CENX", "ALI=F"]
     start = pd.Timestamp("2015-01-01")
     sweep = run_sweep(
-        sample_market,
+        sample_market.universe(),
         SweepSpec(variants, symbols, start=start, costs=COSTS, direction=direction, chunk_size=3),
     )
     builtin = "inventory" if "inventory" in twin else "bands"
@@ -112,13 +112,13 @@ def test_a_grid_over_a_user_strategy_equals_its_backtests(sample_market, twin, d
         builtin, [*grid, "buffer=0,0.01"] if "bands" in twin else grid, {}
     )
     reference = run_sweep(
-        sample_market,
+        sample_market.universe(),
         SweepSpec(twin_of_builtin, symbols, start=start, costs=COSTS, direction=direction),
     )
     np.testing.assert_allclose(sweep.returns, reference.returns, rtol=1e-9, atol=1e-15)
     for i, variant in enumerate(variants):
         single = run_backtest(
-            sample_market,
+            sample_market.universe(),
             BacktestSpec(variant.strategy, variant.params, symbols, start, None, COSTS, direction),
         )
         expected = {**single.symbol_metrics(), PORTFOLIO: single.portfolio_metrics()}

@@ -54,7 +54,7 @@ def test_watchlist_stances_match_the_backtest(sample_market, watch_on, name):
         spec = BacktestSpec(
             strategy, strategy.resolve({}), symbols, costs=Costs(), direction=direction
         )
-        result = run_backtest(market, spec)
+        result = run_backtest(market.universe(), spec)
         for symbol, account in result.accounts.items():
             stance = pd.Series(account.stance, index=account.dates)
             decided = decision_day(account)
