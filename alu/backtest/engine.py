@@ -287,7 +287,7 @@ def simulate_many(
     return ManyAccounts(equity=equity, position=position, trades=records[:n_trades], ruined=ruined)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _execute_nb(position, price, size, size_type, fees, slippage):
     """One fill through vectorbt's order execution: returns (filled, shares traded signed, fill
     price, fees paid, new position). The cash handed to vectorbt is unbounded: the account's
@@ -317,7 +317,7 @@ def _execute_nb(position, price, size, size_type, fees, slippage):
     return True, signed, result.price, result.fees, new_state.position
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def simulate_nb(
     close,
     fill,
@@ -336,7 +336,8 @@ def simulate_nb(
     margin,
     records,
 ):
-    """The execution model of the module docstring, column by column, day by day.
+    """The execution model of the module docstring, column by column
+    (:func:`simulate_column_nb`).
 
     Returns equity and position (days x columns), the day each column was ruined (-1: never)
     and the number of trade records written to ``records``.
@@ -345,125 +346,188 @@ def simulate_nb(
     equity = np.empty((n_days, n_cols))
     position = np.empty((n_days, n_cols))
     ruined_at = np.full(n_cols, -1, dtype=np.int64)
+    eq = np.empty(n_days)
+    pos = np.empty(n_days)
     k = 0
     for j in range(n_cols):
-        cash = init_cash[j]
-        pos = 0.0
-        side = 0  # the account's direction: +1, -1 or 0
-        entry_idx = -1
-        entry_price = np.nan
-        entry_size = 0.0
-        cash_before = 0.0
-        best = np.nan
-        forced = -1  # STOP or LIQUIDATION decided at the last close, else -1
-        blocked = 0  # a direction the rule must leave before it is entered again
-        ruined = False
-        for t in range(n_days):
-            if t > 0 and not ruined:
-                p = fill[t]
-                want = stance[t - 1, j]
-                if forced >= 0 and side != 0:
-                    ok, traded, px, fee, pos = _execute_nb(
-                        pos, p, 0.0, SizeType.TargetAmount, fees[j], slippage[j]
-                    )
-                    cash -= traded * px + fee
-                    _close_trade(records, k, j, entry_idx, t, entry_price, px, entry_size)
-                    _finish(records, k, cash - cash_before, side, 1, forced)
-                    k += 1
-                    if want == side:
-                        blocked = side
-                    side = 0
-                forced = -1
-                if want == blocked:
-                    want = 0
-                if want != side:
-                    if side != 0:
-                        ok, traded, px, fee, pos = _execute_nb(
-                            pos, p, 0.0, SizeType.TargetAmount, fees[j], slippage[j]
-                        )
-                        cash -= traded * px + fee
-                        _close_trade(records, k, j, entry_idx, t, entry_price, px, entry_size)
-                        _finish(records, k, cash - cash_before, side, 1, 0)
-                        k += 1
-                        side = 0
-                    if want != 0 and cash > 0:
-                        shares = _target_shares(
-                            want,
-                            cash,
-                            p,
-                            sigma[t - 1, sigma_col[j]],
-                            fees[j],
-                            slippage[j],
-                            fraction[j],
-                            vol_target[j],
-                            max_leverage[j],
-                        )
-                        if shares > 0:
-                            before = cash
-                            ok, traded, px, fee, pos = _execute_nb(
-                                pos, p, want * shares, SizeType.Amount, fees[j], slippage[j]
-                            )
-                            if ok:
-                                cash -= traded * px + fee
-                                cash_before = before
-                                side = want
-                                entry_idx = t
-                                entry_price = px
-                                entry_size = abs(traded)
-                                best = np.nan
-                elif side != 0 and _rebalance_due(t, entry_idx, vol_target[j], rebalance_days[j]):
-                    value = cash + pos * p
-                    shares = 0.0
-                    if value > 0:
-                        shares = _target_shares(
-                            side,
-                            value,
-                            p,
-                            sigma[t - 1, sigma_col[j]],
-                            fees[j],
-                            slippage[j],
-                            fraction[j],
-                            vol_target[j],
-                            max_leverage[j],
-                        )
-                    if shares > 0:
-                        ok, traded, px, fee, pos = _execute_nb(
-                            pos, p, side * shares, SizeType.TargetAmount, fees[j], slippage[j]
-                        )
-                        if ok:
-                            cash -= traded * px + fee
-                if side == 0 and cash <= 0:
-                    ruined = True
-                    ruined_at[j] = t
-            value = cash + pos * close[t]
-            equity[t, j] = value
-            position[t, j] = pos
-            if side != 0:
-                c = close[t]
-                if np.isnan(best) or (side > 0 and c > best) or (side < 0 and c < best):
-                    best = c
-                if value <= margin[j] * abs(pos) * c:
-                    forced = LIQUIDATION
-                elif _against(side, c, entry_price, stop_loss[j]) or _against(
-                    side, c, best, trailing_stop[j]
-                ):
-                    forced = STOP
-            if blocked != 0 and stance[t, j] != blocked:
-                blocked = 0
-        if side != 0:
-            _close_trade(records, k, j, entry_idx, n_days - 1, entry_price, np.nan, entry_size)
-            _finish(records, k, cash + pos * close[n_days - 1] - cash_before, side, 0, END)
-            k += 1
+        k, ruined_at[j] = simulate_column_nb(
+            close,
+            fill,
+            stance[:, j],
+            sigma,
+            sigma_col[j],
+            fees[j],
+            slippage[j],
+            init_cash[j],
+            fraction[j],
+            vol_target[j],
+            max_leverage[j],
+            rebalance_days[j],
+            stop_loss[j],
+            trailing_stop[j],
+            margin[j],
+            eq,
+            pos,
+            records,
+            k,
+            j,
+        )
+        equity[:, j] = eq
+        position[:, j] = pos
     return equity, position, ruined_at, k
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
+def simulate_column_nb(
+    close,
+    fill,
+    stance,
+    sigma,
+    sigma_col,
+    fees,
+    slippage,
+    init_cash,
+    fraction,
+    vol_target,
+    max_leverage,
+    rebalance_days,
+    stop_loss,
+    trailing_stop,
+    margin,
+    equity,
+    position,
+    records,
+    k,
+    col,
+):
+    """The execution model of the module docstring for one account, day by day: the stance
+    decided at each close (1-D), the fill and close prices, column ``sigma_col`` of ``sigma``
+    (the volatility per day, for vol-target sizing) and the model's values for this account.
+
+    Writes the equity and the position at each close into ``equity`` and ``position`` and the
+    trades into ``records`` from row ``k`` (marked ``col``); returns the next free row and the
+    day the account was ruined (-1: never). The one simulation of the engine: a single backtest,
+    :func:`simulate_nb` and the sweep kernel (:func:`sweep_chunk_nb`) all run it.
+    """
+    n_days = stance.shape[0]
+    ruined_at = -1
+    cash = init_cash
+    pos = 0.0
+    side = 0  # the account's direction: +1, -1 or 0
+    entry_idx = -1
+    entry_price = np.nan
+    entry_size = 0.0
+    cash_before = 0.0
+    best = np.nan
+    forced = -1  # STOP or LIQUIDATION decided at the last close, else -1
+    blocked = 0  # a direction the rule must leave before it is entered again
+    ruined = False
+    for t in range(n_days):
+        if t > 0 and not ruined:
+            p = fill[t]
+            want = stance[t - 1]
+            if forced >= 0 and side != 0:
+                ok, traded, px, fee, pos = _execute_nb(
+                    pos, p, 0.0, SizeType.TargetAmount, fees, slippage
+                )
+                cash -= traded * px + fee
+                _close_trade(records, k, col, entry_idx, t, entry_price, px, entry_size)
+                _finish(records, k, cash - cash_before, side, 1, forced)
+                k += 1
+                if want == side:
+                    blocked = side
+                side = 0
+            forced = -1
+            if want == blocked:
+                want = 0
+            if want != side:
+                if side != 0:
+                    ok, traded, px, fee, pos = _execute_nb(
+                        pos, p, 0.0, SizeType.TargetAmount, fees, slippage
+                    )
+                    cash -= traded * px + fee
+                    _close_trade(records, k, col, entry_idx, t, entry_price, px, entry_size)
+                    _finish(records, k, cash - cash_before, side, 1, 0)
+                    k += 1
+                    side = 0
+                if want != 0 and cash > 0:
+                    shares = _target_shares(
+                        want,
+                        cash,
+                        p,
+                        sigma[t - 1, sigma_col],
+                        fees,
+                        slippage,
+                        fraction,
+                        vol_target,
+                        max_leverage,
+                    )
+                    if shares > 0:
+                        before = cash
+                        ok, traded, px, fee, pos = _execute_nb(
+                            pos, p, want * shares, SizeType.Amount, fees, slippage
+                        )
+                        if ok:
+                            cash -= traded * px + fee
+                            cash_before = before
+                            side = want
+                            entry_idx = t
+                            entry_price = px
+                            entry_size = abs(traded)
+                            best = np.nan
+            elif side != 0 and _rebalance_due(t, entry_idx, vol_target, rebalance_days):
+                value = cash + pos * p
+                shares = 0.0
+                if value > 0:
+                    shares = _target_shares(
+                        side,
+                        value,
+                        p,
+                        sigma[t - 1, sigma_col],
+                        fees,
+                        slippage,
+                        fraction,
+                        vol_target,
+                        max_leverage,
+                    )
+                if shares > 0:
+                    ok, traded, px, fee, pos = _execute_nb(
+                        pos, p, side * shares, SizeType.TargetAmount, fees, slippage
+                    )
+                    if ok:
+                        cash -= traded * px + fee
+            if side == 0 and cash <= 0:
+                ruined = True
+                ruined_at = t
+        value = cash + pos * close[t]
+        equity[t] = value
+        position[t] = pos
+        if side != 0:
+            c = close[t]
+            if np.isnan(best) or (side > 0 and c > best) or (side < 0 and c < best):
+                best = c
+            if value <= margin * abs(pos) * c:
+                forced = LIQUIDATION
+            elif _against(side, c, entry_price, stop_loss) or _against(
+                side, c, best, trailing_stop
+            ):
+                forced = STOP
+        if blocked != 0 and stance[t] != blocked:
+            blocked = 0
+    if side != 0:
+        _close_trade(records, k, col, entry_idx, n_days - 1, entry_price, np.nan, entry_size)
+        _finish(records, k, cash + pos * close[n_days - 1] - cash_before, side, 0, END)
+        k += 1
+    return k, ruined_at
+
+
+@njit(cache=True, nogil=True)
 def _rebalance_due(t, entry_idx, vol_target, rebalance_days):
     """A vol-targeted position is resized every ``rebalance_days``-th day after its entry."""
     return vol_target > 0 and rebalance_days > 0 and (t - entry_idx) % rebalance_days == 0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _against(side, close, reference, fraction):
     """The close has moved ``fraction`` (> 0) against a position from ``reference``."""
     if fraction <= 0:
@@ -473,7 +537,7 @@ def _against(side, close, reference, fraction):
     return close >= reference * (1 + fraction)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _target_shares(direction, equity, price, sigma, fees, slippage, fraction, vol_target, cap):
     """Shares of a position worth the model's leverage times ``equity`` (0: cannot size)."""
     if vol_target > 0:
@@ -486,7 +550,7 @@ def _target_shares(direction, equity, price, sigma, fees, slippage, fraction, vo
     return leverage * equity / (side_price * (1 + fees))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _close_trade(records, k, col, entry_idx, exit_idx, entry_price, exit_price, size):
     records[k]["col"] = col
     records[k]["entry_idx"] = entry_idx
@@ -496,7 +560,7 @@ def _close_trade(records, k, col, entry_idx, exit_idx, entry_price, exit_price, 
     records[k]["size"] = size
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _finish(records, k, pnl, direction, status, reason):
     records[k]["pnl"] = pnl
     records[k]["return"] = pnl / (records[k]["size"] * records[k]["entry_price"])
