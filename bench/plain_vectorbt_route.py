@@ -15,11 +15,11 @@ import sys
 import numpy as np
 import pandas as pd
 import vectorbt as vbt
+from alu.strategies.stack import StackedSignals
 
 from alu.backtest.run import BacktestSpec, window_bars
 from alu.data.market import Market
 from alu.data.source import DataSource, sample_dir
-from alu.strategies.stack import StackedSignals
 from alu.strategies.variants import variants_from_grids
 
 SYMBOLS = ["AA", "CENX", "ALI=F"]

@@ -37,7 +37,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from alu.backtest.sweep import FULL, IN_SAMPLE, METRICS, PORTFOLIO, SweepResult
+from alu.backtest.sweep import (
+    CSCV_SPLITS,
+    FULL,
+    IN_SAMPLE,
+    LOWER_IS_BETTER,
+    METRICS,
+    PORTFOLIO,
+    SweepResult,
+)
 from alu.errors import AluError, did_you_mean
 from alu.output import floats
 
@@ -46,7 +54,6 @@ if TYPE_CHECKING:
     from alu.stats.trials import TrialCount
 
 RANKABLE = tuple(m for m in METRICS if m != "buy_hold_return")
-LOWER_IS_BETTER = frozenset({"max_drawdown"})
 
 
 def check_rank_metric(name: str) -> str:
@@ -222,18 +229,22 @@ def rank_values(sweep: SweepResult, metric: str) -> np.ndarray:
 
 
 def ranking_returns(sweep: SweepResult) -> np.ndarray:
-    """The portfolio daily returns the ranking sees (in-sample rows when there is a split)."""
-    assert sweep.returns is not None
-    return sweep.returns if sweep.split_index is None else sweep.returns[: sweep.split_index]
+    """The portfolio daily returns the ranking sees (in-sample rows when there is a split), for
+    every variant: days x variants, computed again (for checks and small sweeps: a sweep keeps
+    no such matrix)."""
+    every = sweep.portfolio_returns(np.arange(len(sweep.spec.variants)))
+    return every[: sweep.ranking_rows]
 
 
 def returns_metric(metric: str):
     """``rows -> one value per column`` (higher is better) for walk-forward selection, from
     portfolio daily returns; metrics that returns cannot give (trades, win rate, exposure) fall
-    back to the Sharpe ratio."""
-    from alu.backtest.metrics import EQUITY_METRICS, equity_metrics
+    back to the Sharpe ratio. The definition the sweep's per-chunk reduction
+    (:func:`alu.backtest.reduce_nb.walk_forward_metric_nb`) is held to."""
+    from alu.backtest.metrics import equity_metrics
+    from alu.backtest.sweep import walk_forward_key
 
-    key = metric if metric in EQUITY_METRICS else "sharpe"
+    key = walk_forward_key(metric)
     sign = -1.0 if key in LOWER_IS_BETTER else 1.0
 
     def measure(rows: np.ndarray) -> np.ndarray:
@@ -250,19 +261,27 @@ def build_comparison(
     walk_forward: int | None = None,
     min_trades: int = DEFAULT_MIN_TRADES,
 ) -> Comparison:
-    """Rank the sweep and add the overfitting statistics (see the module docstring)."""
-    from alu.stats import deflated_sharpe_ratio, pbo_cscv, return_moments
-    from alu.stats.trials import count_trials
+    """Rank the sweep and add the overfitting statistics (see the module docstring), from the
+    sweep's per-chunk reductions (:class:`alu.backtest.sweep.SweepStats`)."""
+    from alu.stats import deflated_sharpe_ratio, pbo_from_streams
+    from alu.stats.pbo import CSCVBlocks
+    from alu.stats.trials import trial_count
 
     n = len(sweep.spec.variants)
+    stats = sweep.stats
+    assert stats is not None
     where = "in-sample" if sweep.split_index is not None else "over the period"
     values = rank_values(sweep, rank_by)
     eligible = enough_trades(sweep, min_trades)
     order = ranking(values, rank_by)
     order = np.concatenate([order[eligible[order]], order[~eligible[order]]])
-    returns = ranking_returns(sweep)
-    trials, first = count_trials(returns)
-    moments = return_moments(returns)
+    first = stats.trials.first
+    trials = trial_count(
+        n,
+        int(first.sum()),
+        int((first & stats.trials.dispersed).sum()),
+        stats.trials.unit_sum,
+    )
     undefined = int(np.isnan(values).sum())
     mostly_undefined = undefined * 2 > n
     pbo, detail, cscv, pbo_reason, dsr_reason = None, None, None, None, None
@@ -271,14 +290,14 @@ def build_comparison(
         pbo_reason = dsr_reason = reason
         dsr = np.full(n, np.nan)
     else:
-        distinct_sharpe = moments.sharpe[first]
+        distinct_sharpe = stats.sharpe[first]
         finite = distinct_sharpe[np.isfinite(distinct_sharpe)]
         variance = float(np.var(finite, ddof=1)) if len(finite) >= 2 else float("nan")
         dsr = deflated_sharpe_ratio(
-            moments.sharpe,
-            moments.n_obs,
-            moments.skew,
-            moments.kurtosis,
+            stats.sharpe,
+            stats.n_obs,
+            stats.skew,
+            stats.kurtosis,
             n_trials=trials.effective,
             sharpe_variance=variance,
         )
@@ -287,7 +306,29 @@ def build_comparison(
         if n < 2:
             pbo_reason = "fewer than two variants"
         else:
-            result = pbo_cscv(sweep.returns, n_splits=16)
+            streams = stats.blocks
+            if streams is None:
+                result = pbo_from_streams(
+                    CSCVBlocks(
+                        np.zeros((CSCV_SPLITS, 0)),
+                        np.zeros((CSCV_SPLITS, 0)),
+                        np.zeros((CSCV_SPLITS, 0), dtype=np.int64),
+                        np.zeros(0),
+                        0,
+                        len(sweep.dates),
+                    ),
+                    np.zeros(0, dtype=np.int64),
+                )
+            else:
+                blocks = CSCVBlocks(
+                    streams.sums.T,
+                    streams.sumsq.T,
+                    streams.counts.T,
+                    streams.center,
+                    streams.block_length,
+                    streams.n_rows_dropped,
+                )
+                result = pbo_from_streams(blocks, streams.weight, streams.first)
             if np.isfinite(result.pbo):
                 pbo, cscv = float(result.pbo), result
                 detail = {
@@ -413,18 +454,20 @@ def min_backtest(sweep: SweepResult, comparison: Comparison) -> dict[str, Any] |
 
 
 def run_walk_forward(sweep: SweepResult, rank_by: str, n_windows: int) -> WalkForward:
-    """Choose the best variant on each rolling in-sample window, trade it on the next one."""
+    """Choose the best variant on each rolling in-sample window, trade it on the next one: the
+    choices from the sweep's per-chunk reductions, the chosen variants' returns recomputed."""
     from alu.backtest.metrics import equity_metrics
-    from alu.stats import stitch_out_of_sample, walk_forward_select, walk_forward_windows
+    from alu.backtest.sweep import walk_forward_reduction
+    from alu.stats import stitch_out_of_sample
 
-    returns = sweep.returns
-    assert returns is not None
-    if len(returns) < 2 * (n_windows + 1):
-        raise AluError(f"--walk-forward {n_windows} needs at least {2 * (n_windows + 1)} days")
-    windows = walk_forward_windows(len(returns), n_windows)
-    measure, key = returns_metric(rank_by)
-    choices = walk_forward_select(returns, windows, metric=measure)
-    stitched = stitch_out_of_sample(returns, choices, windows)
+    reduced = walk_forward_reduction(sweep, n_windows, rank_by)
+    windows, choices, key = reduced.windows, reduced.choices, reduced.key
+    chosen = np.unique(choices[choices >= 0])
+    returns = np.zeros((len(sweep.dates), len(chosen)))
+    if len(chosen):
+        returns = sweep.portfolio_returns(chosen)
+    columns = np.searchsorted(chosen, choices).clip(0, max(0, len(chosen) - 1))
+    stitched = stitch_out_of_sample(returns, np.where(choices < 0, -1, columns), windows)
     initial = sweep.spec.costs.init_cash * len(sweep.spec.symbols)
     equity = initial * np.cumprod(1.0 + stitched)
     days = sweep.dates[windows[0][1].start : windows[-1][1].stop]

@@ -57,6 +57,17 @@ from vectorbt.portfolio.enums import Direction, OrderStatus, ProcessOrderState, 
 from vectorbt.portfolio.nb import execute_order_nb, order_nb
 
 from alu.backtest.metrics import PERIODS_PER_YEAR, as_numbers, segment_metrics
+from alu.backtest.reduce_nb import (
+    add_unit_nb,
+    cscv_blocks_nb,
+    fingerprint_nb,
+    moments_nb,
+    portfolio_segment_nb,
+    sharpe_rows_nb,
+    symbol_segment_nb,
+    unit_scale_nb,
+    walk_forward_metric_nb,
+)
 
 INITIAL_CASH = 100_000.0
 
@@ -519,6 +530,197 @@ def simulate_column_nb(
         _finish(records, k, cash + pos * close[n_days - 1] - cash_before, side, 0, END)
         k += 1
     return k, ruined_at
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def sweep_chunk_nb(
+    close,
+    fill,
+    bounds,
+    stance,
+    sigma,
+    sigma_col,
+    fees,
+    slippage,
+    init_cash,
+    fraction,
+    vol_target,
+    max_leverage,
+    rebalance_days,
+    stop_loss,
+    trailing_stop,
+    margin,
+    upos,
+    cuts,
+    rank_rows,
+    w_rank,
+    w_all,
+    n_blocks,
+    block_length,
+    wf_bounds,
+    wf_key,
+    wf_sign,
+    half,
+    records,
+    metrics,
+    moments,
+    fingerprints,
+    trial_sum,
+    first_seen,
+    dispersed,
+    cscv_center,
+    cscv_sums,
+    cscv_sumsq,
+    cscv_counts,
+    wf_values,
+    halves,
+    returns_out,
+):
+    """A chunk of variants through the execution model on every symbol, reduced as it goes.
+
+    Per variant (row ``j`` of ``stance``): each symbol's account (:func:`simulate_column_nb`
+    on the symbol's rows ``bounds[s]:bounds[s + 1]`` of the concatenated ``close``, ``fill``,
+    ``stance`` and ``sigma``) and its metrics per scope (full; in-sample and out-of-sample when
+    ``cuts`` holds the in-sample days of each symbol and, last, of the portfolio, else -1);
+    then the portfolio line on the union calendar (account ``s`` on union day ``d`` at its row
+    ``upos[s, d]``, its initial cash before its first day, summed in symbol order as
+    :func:`alu.backtest.metrics.combine_equity` does), its metrics per scope, and the
+    statistics' reductions of its daily returns (:mod:`alu.backtest.reduce_nb`):
+
+    - ``moments[j]``: Sharpe ratio, skew, kurtosis and count over the first ``rank_rows``;
+    - ``fingerprints[j]``: over the ranking rows (weights ``w_rank``) and over every row;
+    - ``first_seen[j]``: no earlier row of this chunk has the same ranking fingerprint;
+      ``dispersed[j]``: its ranking returns vary; the first-seen dispersed streams' unit
+      vectors are added to ``trial_sum`` (:class:`alu.stats.trials.TrialCounter`);
+    - CSCV's per-block centred aggregates (``n_blocks`` blocks of ``block_length`` rows);
+    - ``wf_values[j, w]``: the selection metric ``wf_key`` (a metrics-row position) times
+      ``wf_sign`` over walk-forward window ``w``'s in-sample rows ``wf_bounds[w]``;
+    - ``halves[j]``: the annualised Sharpe ratios of the returns before and from row ``half``
+      (when ``half > 0``);
+    - the daily returns themselves into ``returns_out[j]`` when it has rows (a few variants).
+
+    Nothing days x variants is allocated: each variant's accounts live in buffers as long as
+    the concatenated days, reused for the next.
+    """
+    n_cols = stance.shape[0]
+    k_sym = bounds.shape[0] - 1
+    n_union = upos.shape[1]
+    n_scopes = metrics.shape[1]
+    total_days = close.shape[0]
+    n_windows = wf_bounds.shape[0]
+    initial_total = init_cash * k_sym
+    eq = np.empty(total_days)
+    pos = np.empty(total_days)
+    total = np.empty(n_union)
+    r = np.empty(n_union)
+    scratch = np.empty(n_union)
+    row = np.empty(metrics.shape[3])
+    closed = np.zeros(n_scopes, dtype=np.int64)
+    wins = np.zeros(n_scopes, dtype=np.int64)
+    keep = returns_out.shape[0] > 0
+    for j in range(n_cols):
+        closed[:] = 0
+        wins[:] = 0
+        for s in range(k_sym):
+            a = bounds[s]
+            b = bounds[s + 1]
+            n_rec, _ = simulate_column_nb(
+                close[a:b],
+                fill[a:b],
+                stance[j, a:b],
+                sigma[a:b],
+                sigma_col[j],
+                fees,
+                slippage,
+                init_cash,
+                fraction[j],
+                vol_target[j],
+                max_leverage[j],
+                rebalance_days[j],
+                stop_loss[j],
+                trailing_stop[j],
+                margin[j],
+                eq[a:b],
+                pos[a:b],
+                records,
+                0,
+                j,
+            )
+            for scope in range(n_scopes):
+                first, end = _scope_rows(scope, cuts[s], b - a)
+                c, w = symbol_segment_nb(
+                    eq[a:b],
+                    pos[a:b],
+                    close[a:b],
+                    records,
+                    0,
+                    n_rec,
+                    first,
+                    end,
+                    init_cash,
+                    metrics[j, scope, s],
+                )
+                closed[scope] += c
+                wins[scope] += w
+        for d in range(n_union):
+            value = 0.0
+            for s in range(k_sym):
+                at = upos[s, d]
+                value += eq[bounds[s] + at] if at >= 0 else init_cash
+            total[d] = value
+        for scope in range(n_scopes):
+            first, end = _scope_rows(scope, cuts[k_sym], n_union)
+            portfolio_segment_nb(
+                total,
+                first,
+                end,
+                initial_total,
+                metrics[j, scope, :k_sym],
+                closed[scope],
+                wins[scope],
+                metrics[j, scope, k_sym],
+            )
+        previous = initial_total
+        for d in range(n_union):
+            r[d] = total[d] / previous - 1.0
+            previous = total[d]
+        moments_nb(r, rank_rows, moments[j])
+        fingerprints[j, 0] = fingerprint_nb(r, rank_rows, w_rank)
+        fingerprints[j, 1] = fingerprint_nb(r, n_union, w_all)
+        seen = False
+        for i in range(j):
+            if fingerprints[i, 0] == fingerprints[j, 0]:
+                seen = True
+                break
+        first_seen[j] = not seen
+        mean, scale = unit_scale_nb(r, rank_rows)
+        dispersed[j] = scale > 0
+        if not seen and scale > 0:
+            add_unit_nb(r, rank_rows, mean, scale, trial_sum)
+        if block_length > 0:
+            cscv_center[j] = cscv_blocks_nb(
+                r, n_blocks, block_length, cscv_sums[j], cscv_sumsq[j], cscv_counts[j]
+            )
+        for w in range(n_windows):
+            wf_values[j, w] = walk_forward_metric_nb(
+                r, wf_bounds[w, 0], wf_bounds[w, 1], wf_key, wf_sign, scratch, row
+            )
+        if half > 0:
+            halves[j, 0] = sharpe_rows_nb(r, 0, half)
+            halves[j, 1] = sharpe_rows_nb(r, half, n_union)
+        if keep:
+            returns_out[j, :] = r
+
+
+@njit(cache=True, nogil=True)
+def _scope_rows(scope, cut, n_days):
+    """Rows ``[first, end)`` of scope 0 (full), 1 (in-sample: up to the cut) or 2 (out of
+    sample: from the cut)."""
+    if scope == 0:
+        return 0, n_days
+    if scope == 1:
+        return 0, cut
+    return cut, n_days
 
 
 @njit(cache=True, nogil=True)

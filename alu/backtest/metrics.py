@@ -274,24 +274,20 @@ def segment_metrics(
     end = len(close) if end is None else end
     equity = np.ascontiguousarray(equity, dtype=np.float64)
     n_cols = equity.shape[1]
+    order = np.argsort(trades["col"], kind="stable")
+    records = np.ascontiguousarray(trades[order])
+    starts = np.searchsorted(records["col"], np.arange(n_cols + 1)).astype(np.int64)
     rows = np.full((n_cols, len(NAMES)), np.nan)
-    closed = np.zeros(n_cols, dtype=np.int64)
-    wins = np.zeros(n_cols, dtype=np.int64)
-    segment_columns_nb(
+    closed, wins = segment_columns_nb(
         equity,
         np.ascontiguousarray(position, dtype=np.float64),
         np.ascontiguousarray(close, dtype=np.float64),
-        np.ascontiguousarray(trades["col"], dtype=np.int64),
-        np.ascontiguousarray(trades["entry_idx"], dtype=np.int64),
-        np.ascontiguousarray(trades["exit_idx"], dtype=np.int64),
-        np.ascontiguousarray(trades["status"], dtype=np.int64),
-        np.ascontiguousarray(trades["return"], dtype=np.float64),
+        records,
+        starts,
         int(first),
         int(end),
         float(initial),
         rows,
-        closed,
-        wins,
     )
     return _rows_to_dict(rows, NAMES, False), (closed, wins)
 

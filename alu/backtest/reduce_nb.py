@@ -43,7 +43,7 @@ TRADES, WIN_RATE, EXPOSURE, BUY_HOLD = 5, 6, 7, 8
 N_METRICS = 9
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def equity_metrics_nb(equity, first, end, base, out):
     """The equity metrics of ``equity[first:end]`` based on ``base`` (the initial cash, or the
     equity at the close before the segment) into ``out[0:5]``: total return, CAGR, Sharpe,
@@ -99,7 +99,7 @@ def equity_metrics_nb(equity, first, end, base, out):
         out[SORTINO] = np.nan
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def exposure_nb(position, first, end):
     """Fraction of the days ``[first, end)`` that end with a position open."""
     held = 0
@@ -109,33 +109,34 @@ def exposure_nb(position, first, end):
     return held / (end - first)
 
 
-@njit(cache=True, nogil=True)
-def trades_nb(entry_idx, exit_idx, status, trade_return, first, end):
-    """Trades entered in ``[first, end)``, those of them closed inside it, and the winners
-    among the closed (a positive trade return)."""
+@njit(cache=True, nogil=True, error_model="numpy")
+def trades_nb(records, lo, hi, first, end):
+    """Among the trade records ``records[lo:hi]`` (the engine's ``TRADE_DTYPE``): the trades
+    entered in ``[first, end)``, those of them closed inside it, and the winners among the
+    closed (a positive trade return)."""
     count = 0
     closed = 0
     wins = 0
-    for k in range(entry_idx.shape[0]):
-        if entry_idx[k] >= first and entry_idx[k] < end:
+    for k in range(lo, hi):
+        entry = records[k]["entry_idx"]
+        if entry >= first and entry < end:
             count += 1
-            if status[k] == 1 and exit_idx[k] < end:
+            if records[k]["status"] == 1 and records[k]["exit_idx"] < end:
                 closed += 1
-                if trade_return[k] > 0:
+                if records[k]["return"] > 0:
                     wins += 1
     return count, closed, wins
 
 
-@njit(cache=True, nogil=True)
-def symbol_segment_nb(
-    equity, position, close, entry_idx, exit_idx, status, trade_return, first, end, initial, out
-):
-    """Every metric of one account over ``[first, end)`` into ``out`` (a metrics row); returns
-    the closed trades and the winners among them (pooled for the portfolio's win rate)."""
+@njit(cache=True, nogil=True, error_model="numpy")
+def symbol_segment_nb(equity, position, close, records, lo, hi, first, end, initial, out):
+    """Every metric of one account over ``[first, end)`` into ``out`` (a metrics row), its
+    trades being ``records[lo:hi]``; returns the closed trades and the winners among them
+    (pooled for the portfolio's win rate)."""
     base = initial if first == 0 else equity[first - 1]
     equity_metrics_nb(equity, first, end, base, out)
     out[EXPOSURE] = exposure_nb(position, first, end)
-    count, closed, wins = trades_nb(entry_idx, exit_idx, status, trade_return, first, end)
+    count, closed, wins = trades_nb(records, lo, hi, first, end)
     out[TRADES] = count
     out[WIN_RATE] = wins / closed if closed > 0 else np.nan
     start_close = close[0] if first == 0 else close[first - 1]
@@ -143,7 +144,7 @@ def symbol_segment_nb(
     return closed, wins
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def portfolio_segment_nb(total, first, end, initial, symbols, closed, wins, out):
     """Every metric of the portfolio line over ``[first, end)`` into ``out``: equity metrics of
     the line; trades summed, exposure and buy-and-hold averaged over the rows of ``symbols``
@@ -168,51 +169,27 @@ def portfolio_segment_nb(total, first, end, initial, symbols, closed, wins, out)
 # -- the array drivers behind alu.backtest.metrics ------------------------------------------------
 
 
-@njit(cache=True, nogil=True)
-def segment_columns_nb(
-    equity,
-    position,
-    close,
-    col,
-    entry_idx,
-    exit_idx,
-    status,
-    trade_return,
-    first,
-    end,
-    initial,
-    out,
-    closed,
-    wins,
-):
-    """:func:`symbol_segment_nb` of every column of ``equity``/``position`` (days x columns),
-    the trade records split by their ``col``."""
+@njit(cache=True, nogil=True, error_model="numpy")
+def segment_columns_nb(equity, position, close, records, starts, first, end, initial, out):
+    """:func:`symbol_segment_nb` of every column of ``equity``/``position`` (days x columns);
+    ``records`` sorted by column, column ``j``'s being ``records[starts[j]:starts[j + 1]]``.
+    Returns the closed trades and winners per column."""
     n_cols = equity.shape[1]
-    order = np.argsort(col, kind="mergesort")
-    starts = np.searchsorted(col[order], np.arange(n_cols + 1))
+    closed = np.zeros(n_cols, dtype=np.int64)
+    wins = np.zeros(n_cols, dtype=np.int64)
     e = np.empty(equity.shape[0])
     p = np.empty(equity.shape[0])
     for j in range(n_cols):
         for t in range(equity.shape[0]):
             e[t] = equity[t, j]
             p[t] = position[t, j]
-        mine = order[starts[j] : starts[j + 1]]
         closed[j], wins[j] = symbol_segment_nb(
-            e,
-            p,
-            close,
-            entry_idx[mine],
-            exit_idx[mine],
-            status[mine],
-            trade_return[mine],
-            first,
-            end,
-            initial,
-            out[j],
+            e, p, close, records, starts[j], starts[j + 1], first, end, initial, out[j]
         )
+    return closed, wins
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def portfolio_columns_nb(total, first, end, initial, symbols, closed, wins, out):
     """:func:`portfolio_segment_nb` of every column of ``total`` (days x columns); ``symbols``
     is symbols x columns x metrics."""
@@ -224,7 +201,7 @@ def portfolio_columns_nb(total, first, end, initial, symbols, closed, wins, out)
         portfolio_segment_nb(e, first, end, initial, rows, closed[j], wins[j], out[j])
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def equity_columns_nb(equity, initial, out):
     """:func:`equity_metrics_nb` of every column of ``equity`` (days x columns), whole."""
     e = np.empty(equity.shape[0])
@@ -237,7 +214,7 @@ def equity_columns_nb(equity, initial, out):
 # -- the statistics' reductions of one variant's portfolio daily returns --------------------------
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def moments_nb(r, n_rows, out):
     """``out[0:4]`` = Sharpe ratio (per period), skew, kurtosis (non-excess) and count of the
     non-NaN values of ``r[:n_rows]``, as :func:`alu.stats.dsr.return_moments`; returns the mean
@@ -280,7 +257,7 @@ def moments_nb(r, n_rows, out):
     return mean, m2
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def fingerprint_nb(r, n_rows, weights):
     """``sum_t r[t] * weights[t]`` over ``r[:n_rows]``, NaN read as 0: identical streams have
     identical fingerprints (:func:`alu.stats.trials.fingerprints`)."""
@@ -292,7 +269,7 @@ def fingerprint_nb(r, n_rows, weights):
     return total
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def unit_scale_nb(r, n_rows):
     """The mean of ``r[:n_rows]`` (NaN skipped) and ``1 / ||r - mean||`` for a stream with
     dispersion (0 without: a stream that never varied), as :func:`alu.stats.trials.unit_sum`."""
@@ -317,7 +294,7 @@ def unit_scale_nb(r, n_rows):
     return mean, 0.0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def add_unit_nb(r, n_rows, mean, scale, into):
     """``into += (r - mean) * scale`` over ``r[:n_rows]`` (NaN adds nothing)."""
     for t in range(n_rows):
@@ -326,7 +303,7 @@ def add_unit_nb(r, n_rows, mean, scale, into):
             into[t] += (x - mean) * scale
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def unit_sum_nb(returns, into):
     """``into += sum_j z_j`` over the rows of ``returns`` (streams x days): each stream centred
     and scaled to unit length (those without dispersion add nothing). Returns how many had
@@ -341,7 +318,7 @@ def unit_sum_nb(returns, into):
     return dispersed
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def cscv_blocks_nb(r, n_blocks, block_length, sums, sumsq, counts):
     """Per-block centred sums, sums of squares and counts of ``r`` over its first
     ``n_blocks * block_length`` values (NaN skipped), as :func:`alu.stats.pbo.cscv_blocks`;
@@ -372,7 +349,7 @@ def cscv_blocks_nb(r, n_blocks, block_length, sums, sumsq, counts):
     return mu
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def sharpe_rows_nb(r, first, end):
     """Annualised Sharpe ratio of the returns ``r[first:end]`` (:func:`alu.backtest.metrics.
     sharpe`): NaN with fewer than two, or a zero standard deviation."""
@@ -391,7 +368,7 @@ def sharpe_rows_nb(r, first, end):
     return mean / std * SQRT_YEAR if std > 0 else np.nan
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def walk_forward_metric_nb(r, first, end, key, sign, scratch, row):
     """A walk-forward window's selection value: metric ``key`` (a position in a metrics row) of
     the equity line ``cumprod(1 + r[first:end])`` from 1, times ``sign`` (higher is better);
