@@ -59,13 +59,10 @@ from vectorbt.portfolio.nb import execute_order_nb, order_nb
 from alu.backtest.metrics import PERIODS_PER_YEAR, as_numbers, segment_metrics
 from alu.backtest.reduce_nb import (
     add_unit_nb,
-    cscv_blocks_nb,
-    fingerprint_nb,
-    moments_nb,
+    daily_returns_nb,
     portfolio_segment_nb,
-    sharpe_rows_nb,
+    return_stats_nb,
     symbol_segment_nb,
-    unit_scale_nb,
     walk_forward_metric_nb,
 )
 
@@ -421,6 +418,9 @@ def simulate_column_nb(
     :func:`simulate_nb` and the sweep kernel (:func:`sweep_chunk_nb`) all run it.
     """
     n_days = stance.shape[0]
+    trailing = trailing_stop > 0
+    stops = stop_loss > 0 or trailing
+    resizing = vol_target > 0 and rebalance_days > 0
     ruined_at = -1
     cash = init_cash
     pos = 0.0
@@ -433,7 +433,9 @@ def simulate_column_nb(
     forced = -1  # STOP or LIQUIDATION decided at the last close, else -1
     blocked = 0  # a direction the rule must leave before it is entered again
     ruined = False
-    for t in range(n_days):
+    t = -1
+    while t + 1 < n_days:
+        t += 1
         if t > 0 and not ruined:
             p = fill[t]
             want = stance[t - 1]
@@ -515,16 +517,48 @@ def simulate_column_nb(
         position[t] = pos
         if side != 0:
             c = close[t]
-            if np.isnan(best) or (side > 0 and c > best) or (side < 0 and c < best):
+            # the best close matters to a trailing stop only; the stops are off at 0
+            if trailing and (np.isnan(best) or (side > 0 and c > best) or (side < 0 and c < best)):
                 best = c
             if value <= margin * abs(pos) * c:
                 forced = LIQUIDATION
-            elif _against(side, c, entry_price, stop_loss) or _against(
-                side, c, best, trailing_stop
+            elif stops and (
+                _against(side, c, entry_price, stop_loss) or _against(side, c, best, trailing_stop)
             ):
                 forced = STOP
         if blocked != 0 and stance[t] != blocked:
             blocked = 0
+        # Holding, with no stop, no resizing and nothing forced, while the rule keeps the
+        # side: the days that follow are marked and checked for margin (the loop above would
+        # do just this).
+        if side != 0 and forced < 0 and not stops and not resizing:
+            while t + 1 < n_days:
+                want = stance[t]
+                if want != side or want == blocked:
+                    break
+                t += 1
+                c = close[t]
+                value = cash + pos * c
+                equity[t] = value
+                position[t] = pos
+                if value <= margin * abs(pos) * c:
+                    forced = LIQUIDATION
+                if blocked != 0 and stance[t] != blocked:
+                    blocked = 0
+                if forced >= 0:
+                    break
+        # Flat, and the rule flat (or blocked) for the next day, or ruined: nothing happens on
+        # the days that follow but the marking (the loop above would do just this).
+        if side == 0:
+            while t + 1 < n_days:
+                want = stance[t]
+                if want != 0 and want != blocked and not ruined:
+                    break
+                t += 1
+                equity[t] = cash + pos * close[t]
+                position[t] = pos
+                if blocked != 0 and stance[t] != blocked:
+                    blocked = 0
     if side != 0:
         _close_trade(records, k, col, entry_idx, n_days - 1, entry_price, np.nan, entry_size)
         _finish(records, k, cash + pos * close[n_days - 1] - cash_before, side, 0, END)
@@ -610,10 +644,12 @@ def sweep_chunk_nb(
     n_windows = wf_bounds.shape[0]
     initial_total = init_cash * k_sym
     eq = np.empty(total_days)
+    rs = np.empty(total_days)
     pos = np.empty(total_days)
     total = np.empty(n_union)
     r = np.empty(n_union)
     scratch = np.empty(n_union)
+    scratch_r = np.empty(n_union)
     row = np.empty(metrics.shape[3])
     closed = np.zeros(n_scopes, dtype=np.int64)
     wins = np.zeros(n_scopes, dtype=np.int64)
@@ -646,10 +682,12 @@ def sweep_chunk_nb(
                 0,
                 j,
             )
+            daily_returns_nb(eq[a:b], init_cash, rs[a:b])
             for scope in range(n_scopes):
                 first, end = _scope_rows(scope, cuts[s], b - a)
                 c, w = symbol_segment_nb(
                     eq[a:b],
+                    rs[a:b],
                     pos[a:b],
                     close[a:b],
                     records,
@@ -668,10 +706,12 @@ def sweep_chunk_nb(
                 at = upos[s, d]
                 value += eq[bounds[s] + at] if at >= 0 else init_cash
             total[d] = value
+        daily_returns_nb(total, initial_total, r)
         for scope in range(n_scopes):
             first, end = _scope_rows(scope, cuts[k_sym], n_union)
             portfolio_segment_nb(
                 total,
+                r,
                 first,
                 end,
                 initial_total,
@@ -680,34 +720,36 @@ def sweep_chunk_nb(
                 wins[scope],
                 metrics[j, scope, k_sym],
             )
-        previous = initial_total
-        for d in range(n_union):
-            r[d] = total[d] / previous - 1.0
-            previous = total[d]
-        moments_nb(r, rank_rows, moments[j])
-        fingerprints[j, 0] = fingerprint_nb(r, rank_rows, w_rank)
-        fingerprints[j, 1] = fingerprint_nb(r, n_union, w_all)
+        mean, scale, center, half_a, half_b = return_stats_nb(
+            r,
+            rank_rows,
+            w_rank,
+            w_all,
+            n_blocks if block_length > 0 else 0,
+            block_length,
+            half,
+            moments[j],
+            fingerprints[j],
+            cscv_sums[j],
+            cscv_sumsq[j],
+            cscv_counts[j],
+        )
+        cscv_center[j] = center
+        halves[j, 0] = half_a
+        halves[j, 1] = half_b
         seen = False
         for i in range(j):
             if fingerprints[i, 0] == fingerprints[j, 0]:
                 seen = True
                 break
         first_seen[j] = not seen
-        mean, scale = unit_scale_nb(r, rank_rows)
         dispersed[j] = scale > 0
         if not seen and scale > 0:
             add_unit_nb(r, rank_rows, mean, scale, trial_sum)
-        if block_length > 0:
-            cscv_center[j] = cscv_blocks_nb(
-                r, n_blocks, block_length, cscv_sums[j], cscv_sumsq[j], cscv_counts[j]
-            )
         for w in range(n_windows):
             wf_values[j, w] = walk_forward_metric_nb(
-                r, wf_bounds[w, 0], wf_bounds[w, 1], wf_key, wf_sign, scratch, row
+                r, wf_bounds[w, 0], wf_bounds[w, 1], wf_key, wf_sign, scratch, scratch_r, row
             )
-        if half > 0:
-            halves[j, 0] = sharpe_rows_nb(r, 0, half)
-            halves[j, 1] = sharpe_rows_nb(r, half, n_union)
         if keep:
             returns_out[j, :] = r
 

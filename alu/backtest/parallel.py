@@ -63,10 +63,14 @@ def chunk_results(
         source = (run_chunk(plan, a, b) for a, b in todo)
     else:
         source = _threaded_results(plan, todo, workers)
-    for result in source:
+    try:
+        for result in source:
+            if store is not None:
+                store.save(result)
+            yield result
+    finally:
         if store is not None:
-            store.save(result)
-        yield result
+            store.close()
 
 
 def _threaded_results(

@@ -65,6 +65,8 @@ METRICS = NAMES  # every metric of the registry, per symbol and for the portfoli
 FULL, IN_SAMPLE, OUT_OF_SAMPLE = "full", "in_sample", "out_of_sample"
 PORTFOLIO = "portfolio"
 DEFAULT_CHUNK = 500
+#: Days x variants per rule evaluation (the rule's temporaries fit in a core's cache).
+STANCE_CELLS = 1 << 19
 #: CSCV's blocks (the paper's 16): the PBO of every sweep.
 CSCV_SPLITS = 16
 #: Walk-forward selection metrics the returns can give; others select by the Sharpe ratio.
@@ -243,7 +245,9 @@ def plan_sweep(universe: Universe, spec: SweepSpec) -> tuple[SweepPlan, dict[str
     bars = {s: window_bars(b, s, window) for s, b in history.items()}
     # Stances are computed on each symbol's whole history, then cut to the window.
     offsets = {s: len(history[s]) - len(bars[s]) for s in spec.symbols}
-    dates = pd.DatetimeIndex(sorted(set().union(*(b.index for b in bars.values()))))
+    dates = pd.DatetimeIndex(
+        np.unique(np.concatenate([b.index.to_numpy(dtype="datetime64[ns]") for b in bars.values()]))
+    )
     upos = np.array(
         union_positions([b.index.to_numpy() for b in bars.values()], dates.to_numpy()),
         dtype=np.int64,
@@ -638,12 +642,15 @@ def _stances(
     rows_cache = plan.caches.setdefault("rows", {})
     signals = SweepSignals(strategy, params, plan.inputs, rows_cache=rows_cache)
     stance = np.empty((k, int(plan.bounds[-1])), dtype=np.int8)
-    every = np.arange(k)
     for s, symbol in enumerate(plan.symbols):
         days = plan.history[symbol]
-        one = signals.stances(symbol, days, every, allow_short=plan.allow_short)
         a, b = int(plan.bounds[s]), int(plan.bounds[s + 1])
-        stance[:, a:b] = one[plan.offsets[symbol] :].T
+        # A few variants at a time: the rule's temporaries (days x variants) stay in cache.
+        step = max(16, STANCE_CELLS // max(len(days), 1))
+        for c in range(0, k, step):
+            part = np.arange(c, min(c + step, k))
+            one = signals.stances(symbol, days, part, allow_short=plan.allow_short)
+            stance[c : c + len(part), a:b] = one[plan.offsets[symbol] :].T
     return stance
 
 
@@ -767,14 +774,13 @@ class SweepAccumulator:
             for key in fingerprint[again].tolist():
                 counts[owner[key]] = counts.get(owner[key], 0) + 1
             representatives = np.array(sorted(counts), dtype=np.int64)
-            from alu.backtest.reduce_nb import unit_scale_nb
+            from alu.backtest.reduce_nb import unit_vectors_nb
 
-            streams = portfolio_returns(plan, representatives)[: plan.rank_rows]
+            streams = np.ascontiguousarray(portfolio_returns(plan, representatives).T)
+            z = np.empty((len(representatives), plan.rank_rows))
+            unit_vectors_nb(streams, plan.rank_rows, z)
             for j, index in enumerate(representatives.tolist()):
-                r = np.ascontiguousarray(streams[:, j])
-                mean, scale = unit_scale_nb(r, len(r))
-                z = np.where(np.isnan(r), 0.0, (r - mean) * scale)
-                self.unit_sum -= counts[index] * z
+                self.unit_sum -= counts[index] * z[j]
         trials = TrialReductions(fingerprint, is_first, self.dispersed, self.unit_sum)
         blocks = None
         slots = self._slots

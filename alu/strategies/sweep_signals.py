@@ -23,7 +23,7 @@ import pandas as pd
 
 from alu.errors import AluError
 from alu.signals.align import asof_positions, known
-from alu.signals.arrays import SignalArrays
+from alu.signals.arrays import UNKNOWN, SharedColumn, SignalArrays
 from alu.signals.bands import band_sweep
 from alu.signals.catalysts import catalyst_signals, catalyst_sweep
 from alu.signals.inventory import inventory_sweep
@@ -122,6 +122,21 @@ class SweepSignals:
             self._rows[cache_key] = np.where(known(dates, days, stale_after), rows, -1)
         return self._rows[cache_key]
 
+    def _take(self, family: str, column: str, settings: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """``column`` of ``family`` for ``settings`` on the as-of ``rows``: days x settings.
+        A shared column is gathered by the numba kernel when the kernels are numba's (the same
+        values as :meth:`alu.signals.arrays.SharedColumn.take`, without its temporaries)."""
+        arrays = self._arrays[family]
+        stored = arrays.columns[column]
+        if self.kernels.name == "numba" and isinstance(stored, SharedColumn):
+            from alu.signals.nb import gather_rows
+
+            values = stored.values
+            if values.shape[1] > 0:
+                which = stored.index[np.asarray(settings, dtype=np.int64)]
+                return gather_rows(values, which, rows, UNKNOWN[stored.kind]).T
+        return arrays.take(column, settings, rows)
+
     def _distance(self, key: str, days: pd.DatetimeIndex, column: str) -> np.ndarray:
         """``days_to_next_event`` or ``days_since_last_event`` on ``days``: the same for every
         setting (the windows do not move the events)."""
@@ -153,14 +168,20 @@ class SweepSignals:
                 return self._catalysts[key].take(column, self.index[CATALYSTS][chunk], None)
             settings = self.index[family][chunk]
             stale_after = self.settings[family][STALE_PARAM.name][settings]
+            limits = np.unique(stale_after)
+            if len(limits) == 1:  # the usual case: one staleness limit, no copy
+                rows = self._rows_for(key, days, family, int(limits[0]))
+                if column == known_column(family):
+                    return np.broadcast_to((rows >= 0)[:, None], (len(days), len(chunk)))
+                return self._take(family, column, settings, rows)
             out = None
-            for limit in np.unique(stale_after).tolist():
+            for limit in limits.tolist():
                 rows = self._rows_for(key, days, family, int(limit))
                 where = np.flatnonzero(stale_after == limit)
                 if column == known_column(family):
                     part = np.repeat((rows >= 0)[:, None], len(where), axis=1)
                 else:
-                    part = self._arrays[family].take(column, settings[where], rows)
+                    part = self._take(family, column, settings[where], rows)
                 if out is None:
                     out = np.empty((len(days), len(chunk)), dtype=part.dtype)
                 out[:, where] = part
