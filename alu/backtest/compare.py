@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from alu.backtest.sweep import FULL, IN_SAMPLE, METRICS, PORTFOLIO, SweepResult
-from alu.errors import AluError, did_you_mean
+from alu.errors import UNSET, AluError, did_you_mean
 from alu.output import floats
 
 if TYPE_CHECKING:
@@ -52,8 +52,9 @@ LOWER_IS_BETTER = frozenset({"max_drawdown"})
 def check_rank_metric(name: str) -> str:
     if name not in RANKABLE:
         raise AluError(
-            f"--rank-by: unknown metric '{name}'{did_you_mean(name, list(RANKABLE))}; "
-            f"choose one of {', '.join(RANKABLE)}"
+            f"{{rank_by}}: unknown metric '{name}'{did_you_mean(name, list(RANKABLE))}; "
+            f"choose one of {', '.join(RANKABLE)}",
+            params={"rank_by": UNSET},
         )
     return name
 
@@ -420,7 +421,10 @@ def run_walk_forward(sweep: SweepResult, rank_by: str, n_windows: int) -> WalkFo
     returns = sweep.returns
     assert returns is not None
     if len(returns) < 2 * (n_windows + 1):
-        raise AluError(f"--walk-forward {n_windows} needs at least {2 * (n_windows + 1)} days")
+        raise AluError(
+            f"{{walk_forward}} needs at least {2 * (n_windows + 1)} days",
+            params={"walk_forward": n_windows},
+        )
     windows = walk_forward_windows(len(returns), n_windows)
     measure, key = returns_metric(rank_by)
     choices = walk_forward_select(returns, windows, metric=measure)

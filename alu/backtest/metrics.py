@@ -302,10 +302,11 @@ def portfolio_segment_metrics(
 
 
 def as_numbers(values: dict[str, np.ndarray], k: int = 0) -> dict[str, float | int]:
-    """Column ``k`` of per-column metrics as plain numbers (counts as ints)."""
+    """Column ``k`` of per-column metrics as plain numbers (counts as ints), in the registry's
+    order."""
     out: dict[str, float | int] = {}
-    for name, value in values.items():
-        number = float(np.asarray(value).reshape(-1)[k])
+    for name in sorted(values, key=lambda n: NAMES.index(n) if n in BY_NAME else len(NAMES)):
+        number = float(np.asarray(values[name]).reshape(-1)[k])
         out[name] = int(number) if BY_NAME[name].format == "int" and number == number else number
     return out
 

@@ -39,7 +39,7 @@ from alu.backtest.run import (
     stances,
     window_bars,
 )
-from alu.errors import AluError
+from alu.errors import UNSET, AluError
 from alu.strategies.stack import StackedSignals
 from alu.strategies.universe import Universe
 from alu.strategies.variants import Variant
@@ -207,7 +207,9 @@ def _split_date(split: pd.Timestamp | float | None, dates: pd.DatetimeIndex):
     if split is None or isinstance(split, pd.Timestamp):
         return split
     if len(dates) < 4:
-        raise AluError("--split needs at least four trading days in the window")
+        raise AluError(
+            "{split} needs at least four trading days in the window", params={"split": UNSET}
+        )
     return dates[max(1, min(len(dates) - 3, int(len(dates) * split) - 1))]
 
 
@@ -223,7 +225,8 @@ def _split_positions(
         length = len(dates) if name == PORTFOLIO else len(bars[name])
         if k < 2 or length - k < 2:
             raise AluError(
-                f"--split {split:%Y-%m-%d} leaves fewer than two days on one side for {name}"
+                f"{{split}} leaves fewer than two days on one side for {name}",
+                params={"split": split},
             )
     return out
 
