@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from alu.backtest.metrics import METRICS as REGISTRY
 from alu.backtest.sweep import FULL, IN_SAMPLE, METRICS, PORTFOLIO, SweepResult
 from alu.errors import UNSET, AluError, did_you_mean
 from alu.output import floats
@@ -45,8 +46,8 @@ if TYPE_CHECKING:
     from alu.stats.pbo import PBOResult
     from alu.stats.trials import TrialCount
 
-RANKABLE = tuple(m for m in METRICS if m != "buy_hold_return")
-LOWER_IS_BETTER = frozenset({"max_drawdown"})
+RANKABLE = tuple(m.name for m in REGISTRY if m.rankable)
+LOWER_IS_BETTER = frozenset(m.name for m in REGISTRY if not m.higher_is_better)
 
 
 def check_rank_metric(name: str) -> str:

@@ -129,6 +129,19 @@ METRICS: tuple[Metric, ...] = (
     ),
 )
 BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
+
+
+def metrics_table() -> str:
+    """The registry as the Markdown table of docs/metrics.md (a test keeps the two equal)."""
+    lines = ["| metric | label | unit | better | definition |", "|---|---|---|---|---|"]
+    for m in METRICS:
+        better = "higher" if m.higher_is_better else "lower"
+        if not m.rankable:
+            better = "(not ranked)"
+        lines.append(f"| `{m.name}` | {m.label} | {m.unit} | {better} | {m.definition} |")
+    return "\n".join(lines)
+
+
 NAMES: tuple[str, ...] = tuple(BY_NAME)
 
 
