@@ -114,20 +114,12 @@ def backtest(
     ``vol_window``, ``rebalance_days``), stops (``stop_loss``, ``trailing_stop``), margin
     (``maintenance_margin``), stale inputs (``max_stale_days``). ``params`` overrides the
     strategy's parameters; ``direction="both"`` also takes the short side."""
+    given = dict(locals())
     from alu.backtest.run import BacktestSpec, run_backtest
     from alu.strategies import get_strategy
 
     chosen = get_strategy(strategy, _catalog(strategy_file))
-    model = inputs.model_overrides(
-        sizing,
-        max_leverage=max_leverage,
-        vol_window=vol_window,
-        rebalance_days=rebalance_days,
-        stop_loss=stop_loss,
-        trailing_stop=trailing_stop,
-        maintenance_margin=maintenance_margin,
-        max_stale_days=max_stale_days,
-    )
+    model = inputs.model_overrides(**inputs.model_keywords(given))
     resolved_params = chosen.resolve(inputs.overrides(params, model))
     first, last = inputs.window(start, end)
     costs = _costs(fees, slippage)
@@ -179,6 +171,7 @@ def compare(
     sweeps before anything is built. Other keywords as :func:`backtest`; ``progress`` is called
     with the number of variants done after each chunk, ``before_sweep`` with the variants once
     they are built (a caller's own checks, before any data is read)."""
+    given = dict(locals())
     from alu.backtest.compare import build_comparison, check_rank_metric
     from alu.backtest.sweep import SweepSpec, run_sweep
     from alu.strategies.variants import load_variants_file, variants_from_grids
@@ -197,16 +190,7 @@ def compare(
         raise AluError(
             "give either {grid} or {variants}, not both", params={"grid": UNSET, "variants": UNSET}
         )
-    model = inputs.model_overrides(
-        sizing,
-        max_leverage=max_leverage,
-        vol_window=vol_window,
-        rebalance_days=rebalance_days,
-        stop_loss=stop_loss,
-        trailing_stop=trailing_stop,
-        maintenance_margin=maintenance_margin,
-        max_stale_days=max_stale_days,
-    )
+    model = inputs.model_overrides(**inputs.model_keywords(given))
     fixed = inputs.overrides(params, model)
     catalog = _catalog(strategy_file)
     if variants is not None:

@@ -23,7 +23,18 @@ Day = str | date | pd.Timestamp | None
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-#: The execution-model keywords and the parameter each sets (``sizing`` sets two).
+#: The execution-model keywords: ``sizing`` (it sets ``fraction`` and ``vol_target``) and those
+#: named like the parameter they set.
+MODEL_OPTIONS = (
+    "sizing",
+    "max_leverage",
+    "vol_window",
+    "rebalance_days",
+    "stop_loss",
+    "trailing_stop",
+    "maintenance_margin",
+    "max_stale_days",
+)
 MODEL_KEYWORDS = (
     "max_leverage",
     "vol_window",
@@ -98,7 +109,12 @@ def assignments(params: Mapping[str, Any] | Iterable[str] | None) -> dict[str, A
     return out
 
 
-def model_overrides(sizing: str | None, **values: Any) -> dict[str, Any]:
+def model_keywords(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The execution-model keywords among ``values`` (a function's arguments)."""
+    return {name: values[name] for name in MODEL_OPTIONS}
+
+
+def model_overrides(sizing: str | None = None, **values: Any) -> dict[str, Any]:
     """The execution-model keywords (``sizing``, ``stop_loss``, ...) as parameter values, each
     checked against its parameter's bounds and named by its keyword when refused."""
     from alu.strategies.execution import EXECUTION_PARAMS, STALE_PARAM, parse_sizing

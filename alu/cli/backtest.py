@@ -70,8 +70,10 @@ def backtest(
     ] = None,
 ) -> None:
     """Backtest a strategy: fills at the next open, fees and slippage on every fill."""
+    arguments = dict(locals())
     check_targets(json_path, report, png)
     from alu import api
+    from alu.api.inputs import model_keywords
 
     result = api.backtest(
         strategy,
@@ -84,14 +86,7 @@ def backtest(
         direction.value,
         data_dir,
         strategy_file=strategy_file,
-        sizing=sizing,
-        max_leverage=max_leverage,
-        vol_window=vol_window,
-        rebalance_days=rebalance_days,
-        stop_loss=stop_loss,
-        trailing_stop=trailing_stop,
-        maintenance_margin=maintenance_margin,
-        max_stale_days=max_stale_days,
+        **model_keywords(arguments),
         keep_suspect=keep_suspect,
     )
     written: list[tuple[str, Path, int]] = []

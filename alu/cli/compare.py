@@ -124,6 +124,7 @@ def compare(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Compare strategy variants: a fast sweep, ranked with overfitting-aware statistics."""
+    arguments = dict(locals())
     if top < 1:
         raise AluError("--top must be at least 1")
     from alu.output import is_stdout, resolve_target
@@ -133,6 +134,7 @@ def compare(
             resolve_target(target, option)
     check_pages(plot, report)
     from alu import api
+    from alu.api.inputs import model_keywords
 
     progress = Progress(quiet=quiet)
 
@@ -160,14 +162,7 @@ def compare(
             min_trades=min_trades,
             max_variants=None if yes else max_variants,
             strategy_file=strategy_file,
-            sizing=sizing,
-            max_leverage=max_leverage,
-            vol_window=vol_window,
-            rebalance_days=rebalance_days,
-            stop_loss=stop_loss,
-            trailing_stop=trailing_stop,
-            maintenance_margin=maintenance_margin,
-            max_stale_days=max_stale_days,
+            **model_keywords(arguments),
             keep_suspect=keep_suspect,
             progress=advance,
             before_sweep=before_sweep,
