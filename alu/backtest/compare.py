@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from alu.backtest.metrics import METRICS as REGISTRY
 from alu.backtest.sweep import (
     CSCV_SPLITS,
     FULL,
@@ -46,21 +47,22 @@ from alu.backtest.sweep import (
     PORTFOLIO,
     SweepResult,
 )
-from alu.errors import AluError, did_you_mean
+from alu.errors import UNSET, AluError, did_you_mean
 from alu.output import floats
 
 if TYPE_CHECKING:
     from alu.stats.pbo import PBOResult
     from alu.stats.trials import TrialCount
 
-RANKABLE = tuple(m for m in METRICS if m != "buy_hold_return")
+RANKABLE = tuple(m.name for m in REGISTRY if m.rankable)
 
 
 def check_rank_metric(name: str) -> str:
     if name not in RANKABLE:
         raise AluError(
-            f"--rank-by: unknown metric '{name}'{did_you_mean(name, list(RANKABLE))}; "
-            f"choose one of {', '.join(RANKABLE)}"
+            f"{{rank_by}}: unknown metric '{name}'{did_you_mean(name, list(RANKABLE))}; "
+            f"choose one of {', '.join(RANKABLE)}",
+            params={"rank_by": UNSET},
         )
     return name
 

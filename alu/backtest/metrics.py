@@ -132,6 +132,19 @@ METRICS: tuple[Metric, ...] = (
     ),
 )
 BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
+
+
+def metrics_table() -> str:
+    """The registry as the Markdown table of docs/metrics.md (a test keeps the two equal)."""
+    lines = ["| metric | label | unit | better | definition |", "|---|---|---|---|---|"]
+    for m in METRICS:
+        better = "higher" if m.higher_is_better else "lower"
+        if not m.rankable:
+            better = "(not ranked)"
+        lines.append(f"| `{m.name}` | {m.label} | {m.unit} | {better} | {m.definition} |")
+    return "\n".join(lines)
+
+
 NAMES: tuple[str, ...] = tuple(BY_NAME)
 
 
@@ -331,10 +344,11 @@ def portfolio_segment_metrics(
 
 
 def as_numbers(values: dict[str, np.ndarray], k: int = 0) -> dict[str, float | int]:
-    """Column ``k`` of per-column metrics as plain numbers (counts as ints)."""
+    """Column ``k`` of per-column metrics as plain numbers (counts as ints), in the registry's
+    order."""
     out: dict[str, float | int] = {}
-    for name, value in values.items():
-        number = float(np.asarray(value).reshape(-1)[k])
+    for name in sorted(values, key=lambda n: NAMES.index(n) if n in BY_NAME else len(NAMES)):
+        number = float(np.asarray(values[name]).reshape(-1)[k])
         out[name] = int(number) if BY_NAME[name].format == "int" and number == number else number
     return out
 

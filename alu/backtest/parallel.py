@@ -108,8 +108,9 @@ def open_client(scheduler: str, workers: int):
         from distributed import Client, LocalCluster
     except ImportError:
         raise AluError(
-            "--scheduler needs dask.distributed: install alu with its dask extra "
+            "{scheduler} needs dask.distributed: install alu with its dask extra "
             "(pip install 'alu[dask]')",
+            params={"scheduler": scheduler},
             exit_code=1,
         ) from None
     if scheduler == "local":
@@ -124,7 +125,9 @@ def open_client(scheduler: str, workers: int):
         return Client(scheduler, timeout="20s"), None
     except (OSError, TimeoutError, ValueError) as exc:
         raise AluError(
-            f"--scheduler {scheduler}: cannot reach a dask scheduler there ({exc})", exit_code=1
+            f"{{scheduler}}: cannot reach a dask scheduler there ({exc})",
+            params={"scheduler": scheduler},
+            exit_code=1,
         ) from None
 
 

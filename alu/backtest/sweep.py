@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from alu.backtest.engine import Costs
+from alu.backtest.metrics import METRICS as REGISTRY
 from alu.backtest.metrics import NAMES, union_positions
 from alu.backtest.run import (
     BacktestSpec,
@@ -56,7 +57,7 @@ from alu.backtest.run import (
     stances,
     window_bars,
 )
-from alu.errors import AluError
+from alu.errors import UNSET, AluError
 from alu.strategies.base import Strategy
 from alu.strategies.universe import Universe
 from alu.strategies.variants import GridVariants, Variant, VariantList
@@ -71,7 +72,7 @@ STANCE_CELLS = 1 << 19
 CSCV_SPLITS = 16
 #: Walk-forward selection metrics the returns can give; others select by the Sharpe ratio.
 EQUITY_METRICS = ("total_return", "cagr", "sharpe", "sortino", "max_drawdown")
-LOWER_IS_BETTER = frozenset({"max_drawdown"})
+LOWER_IS_BETTER = frozenset(m.name for m in REGISTRY if not m.higher_is_better)
 
 
 @dataclass
@@ -322,7 +323,10 @@ def _wf_windows(n_rows: int, n_windows: int) -> list[tuple[slice, slice]]:
     from alu.stats.walkforward import walk_forward_windows
 
     if n_rows < 2 * (n_windows + 1):
-        raise AluError(f"--walk-forward {n_windows} needs at least {2 * (n_windows + 1)} days")
+        raise AluError(
+            f"{{walk_forward}} needs at least {2 * (n_windows + 1)} days",
+            params={"walk_forward": n_windows},
+        )
     return walk_forward_windows(n_rows, n_windows)
 
 
@@ -402,7 +406,9 @@ def _split_date(split: pd.Timestamp | float | None, dates: pd.DatetimeIndex):
     if split is None or isinstance(split, pd.Timestamp):
         return split
     if len(dates) < 4:
-        raise AluError("--split needs at least four trading days in the window")
+        raise AluError(
+            "{split} needs at least four trading days in the window", params={"split": UNSET}
+        )
     return dates[max(1, min(len(dates) - 3, int(len(dates) * split) - 1))]
 
 
@@ -418,7 +424,8 @@ def _split_positions(
         length = len(dates) if name == PORTFOLIO else len(bars[name])
         if k < 2 or length - k < 2:
             raise AluError(
-                f"--split {split:%Y-%m-%d} leaves fewer than two days on one side for {name}"
+                f"{{split}} leaves fewer than two days on one side for {name}",
+                params={"split": split},
             )
     return out
 
@@ -952,5 +959,5 @@ def resolve_workers(workers: int | None) -> int:
         except AttributeError:  # not Linux
             return max(1, os.cpu_count() or 1)
     if workers < 1:
-        raise AluError(f"--workers must be at least 1, got {workers}")
+        raise AluError("{workers} must be at least 1", params={"workers": workers})
     return int(workers)

@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from alu.backtest.compare import Comparison
 
-PCT_METRICS = frozenset({"total_return", "cagr", "max_drawdown", "win_rate", "exposure"})
-
 
 def param_label(value: Any) -> str:
     """A parameter value as shown: floats in ``%g`` form (``0.005``, ``3000.5``)."""
@@ -26,10 +24,11 @@ def param_label(value: Any) -> str:
 
 
 def metric_kind(metric: str) -> str:
-    """How a metric is shown: ``int`` (trades), ``pct`` (fractions) or ``num``."""
-    if metric == "trades":
-        return "int"
-    return "pct" if metric in PCT_METRICS else "num"
+    """How a metric is shown: ``int`` (trades), ``pct`` (fractions) or ``num`` (the registry's
+    format, :data:`alu.backtest.metrics.METRICS`)."""
+    from alu.backtest.metrics import BY_NAME
+
+    return BY_NAME[metric].format
 
 
 @dataclass(frozen=True)

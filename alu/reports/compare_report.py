@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from alu.backtest.metrics import BY_NAME
 from alu.output import num, pct
 from alu.reports.columns import by_params, param_label, ranked_columns
 from alu.reports.html import (
@@ -137,7 +138,7 @@ def heatmap_section(comparison: Comparison) -> Section | None:
     text = (
         f"Portfolio {metric} of every variant by {keys[0]} (rows) and {keys[1]} (columns)"
         + ("; in-sample (ranked on) and out-of-sample on one colour scale." if split else ".")
-        + (" Lower is better." if metric == "max_drawdown" else "")
+        + ("" if BY_NAME[metric].higher_is_better else " Lower is better.")
     )
     figure = figure_html(heatmap_figure(comparison, keys), name="heatmap")
     return Section("Heatmap", [note_html(text), figure])

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from alu.backtest.metrics import BY_NAME
 from alu.reports.columns import metric_kind, param_label
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ def heatmap_figure(comparison: Comparison, keys: tuple[str, str]) -> Any:
     finite = np.concatenate([g[2].ravel() for g in grids])
     finite = finite[np.isfinite(finite)]
     coloraxis: dict[str, Any] = {
-        "colorscale": "RdYlGn_r" if metric == "max_drawdown" else "RdYlGn",
+        "colorscale": "RdYlGn" if BY_NAME[metric].higher_is_better else "RdYlGn_r",
         "colorbar": {"title": {"text": metric}, "tickformat": fmt.replace(",", "")},
     }
     if finite.size:

@@ -9,6 +9,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from alu.backtest.metrics import METRICS
 from alu.output import num, pct, safe_console
 
 if TYPE_CHECKING:
@@ -28,17 +29,9 @@ def console(*, piped_width: int | None = None) -> Console:
     return safe_console(highlight=False, soft_wrap=False, width=width)
 
 
-METRIC_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    # key, label, format
-    ("total_return", "total return", "pct"),
-    ("cagr", "CAGR", "pct"),
-    ("sharpe", "Sharpe", "num"),
-    ("sortino", "Sortino", "num"),
-    ("max_drawdown", "max drawdown", "pct"),
-    ("trades", "trades", "int"),
-    ("win_rate", "win rate", "pct"),
-    ("exposure", "exposure", "pct"),
-    ("buy_hold_return", "buy & hold return", "pct"),
+#: (key, label, format) of every metric, in the registry's order (alu.backtest.metrics).
+METRIC_COLUMNS: tuple[tuple[str, str, str], ...] = tuple(
+    (m.name, m.label, m.format) for m in METRICS
 )
 
 

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from alu.data.market import Market
-from alu.errors import AluError, did_you_mean
+from alu.errors import UNSET, AluError, did_you_mean
 from alu.output import jsonable
 from alu.research.source import data_block
 
@@ -189,10 +189,13 @@ def parse_event_window(text: str) -> tuple[int, int]:
         lo, hi = (int(p) for p in parts)
     except ValueError:
         raise AluError(
-            f"--window: expected LO:HI in trading days such as -5:5, got '{text}'"
+            f"{{window}}: expected LO:HI in trading days such as -5:5, got '{text}'",
+            params={"window": UNSET},
         ) from None
     if lo > hi:
-        raise AluError(f"--window: {lo} is after {hi}; give LO:HI with LO <= HI")
+        raise AluError(
+            f"{{window}}: {lo} is after {hi}; give LO:HI with LO <= HI", params={"window": UNSET}
+        )
     return lo, hi
 
 
@@ -209,11 +212,14 @@ def event_study(
     """The event study of the catalyst calendar (see the module docstring)."""
     lo, hi = window
     if lo > hi:
-        raise AluError(f"--window: {lo} is after {hi}")
+        raise AluError(f"{{window}}: {lo} is after {hi}", params={"window": UNSET})
     if estimation < 3:
-        raise AluError(f"--estimation needs at least 3 days, got {estimation}")
+        raise AluError(
+            f"{{estimation}} needs at least 3 days, got {estimation}",
+            params={"estimation": UNSET},
+        )
     if gap < 0:
-        raise AluError(f"--gap must be >= 0 days, got {gap}")
+        raise AluError(f"{{gap}} must be >= 0 days, got {gap}", params={"gap": UNSET})
     resolved, notes = market.resolve_symbols(symbols)
     notes = list(notes)
     calendar = market.catalysts()
@@ -222,8 +228,9 @@ def event_study(
         for kind in kinds:
             if kind not in known_kinds:
                 raise AluError(
-                    f"--kinds: no event of kind '{kind}'{did_you_mean(kind, known_kinds)}; "
-                    f"kinds: {', '.join(known_kinds)}"
+                    f"{{kinds}}: no event of kind '{kind}'{did_you_mean(kind, known_kinds)}; "
+                    f"kinds: {', '.join(known_kinds)}",
+                    params={"kinds": UNSET},
                 )
         calendar = calendar.loc[calendar["kind"].isin(list(kinds))]
     bench_close = None
@@ -231,12 +238,16 @@ def event_study(
         benchmark = benchmark.upper()
         if benchmark not in market.price_symbols():
             raise AluError(
-                f"--benchmark {benchmark}: no prices/{benchmark}.csv in the {market.source.label}; "
-                f"fetch it (alu data fetch --symbols {benchmark}) or leave --benchmark out for "
-                "the constant-mean model"
+                f"{{benchmark}}: no prices/{benchmark}.csv in the {market.source.label}; "
+                f"fetch it (alu data fetch --symbols {benchmark}) or leave the benchmark out for "
+                "the constant-mean model",
+                params={"benchmark": benchmark},
             )
         if benchmark in resolved:
-            raise AluError(f"--benchmark {benchmark} is also in --symbols; give it once")
+            raise AluError(
+                "{benchmark} is also in {symbols}; give it once",
+                params={"benchmark": benchmark, "symbols": UNSET},
+            )
         bench_close = market.instrument(benchmark).bars["close"]
     model = CONSTANT_MEAN if bench_close is None else MARKET_MODEL
     n_win = hi - lo + 1

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from alu.errors import AluError
+from alu.errors import UNSET, AluError
 from alu.signals.align import MAX_STALE_DAYS
 from alu.strategies.params import Number, Param
 
@@ -68,15 +68,17 @@ def parse_sizing(text: str) -> dict[str, float]:
     mode = mode.strip()
     if mode not in ("fraction", "vol-target") or not sep:
         raise AluError(
-            f"--sizing: unknown sizing mode '{text}' (expected all-in, fraction=F or vol-target=V)"
+            f"{{sizing}}: unknown sizing mode '{text}' (expected all-in, fraction=F or "
+            "vol-target=V)",
+            params={"sizing": UNSET},
         )
     try:
         value = float(raw)
     except ValueError:
-        raise AluError(f"--sizing {mode}: '{raw}' is not a number") from None
+        raise AluError(f"{{sizing}}: '{raw}' is not a number", params={"sizing": mode}) from None
     if not value > 0 or value != value or value == float("inf"):
         noun = "a zero or negative vol target" if mode == "vol-target" else "a fraction <= 0"
-        raise AluError(f"--sizing {mode}={raw}: {noun} sizes no position")
+        raise AluError(f"{{sizing}}: {noun} sizes no position", params={"sizing": f"{mode}={raw}"})
     if mode == "fraction":
         return {"fraction": value, "vol_target": 0.0}
     return {"vol_target": value}

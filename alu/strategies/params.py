@@ -104,14 +104,3 @@ def resolve_params(
             )
         values[name] = by_name[name].coerce(value, origin=origin)
     return values
-
-
-def parse_assignments(items: list[str] | None) -> dict[str, str]:
-    """``["key=value", ...]`` as a dict, refusing items without ``=``."""
-    out: dict[str, str] = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise AluError(f"--param expects key=value, got '{item}'")
-        out[key.strip()] = value.strip()
-    return out

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from alu.errors import AluError
+from alu.errors import UNSET, AluError
 from alu.files import read_bytes
 from alu.strategies import get_strategy
 from alu.strategies.base import Strategy
@@ -91,36 +91,46 @@ def parse_grid_values(text: str, *, key: str) -> Sequence[str]:
     a list, or a :class:`GridRange` that is only counted until the variants are built."""
     text = text.strip()
     if not text:
-        raise AluError(f"--grid {key}: empty grid")
+        raise AluError("{grid}: empty grid", params={"grid": key})
     if ":" not in text:
         values = [v.strip() for v in text.split(",")]
         if any(not v for v in values):
-            raise AluError(f"--grid {key}={text}: empty value in the list")
+            raise AluError("{grid}: empty value in the list", params={"grid": f"{key}={text}"})
         return values
     parts = text.split(":")
     if len(parts) not in (2, 3) or any(not p.strip() for p in parts):
-        raise AluError(f"--grid {key}={text}: malformed range (expected start:stop[:step])")
+        raise AluError(
+            "{grid}: malformed range (expected start:stop[:step])",
+            params={"grid": f"{key}={text}"},
+        )
     if not all(_GRID_NUMBER.match(p.strip()) for p in parts):
-        raise AluError(f"--grid {key}={text}: malformed range (not plain numbers)")
+        raise AluError(
+            "{grid}: malformed range (not plain numbers)", params={"grid": f"{key}={text}"}
+        )
     numbers = [float(p) for p in parts]
     if not all(math.isfinite(x) for x in numbers):
-        raise AluError(f"--grid {key}={text}: malformed range (a number is too large)")
+        raise AluError(
+            "{grid}: malformed range (a number is too large)", params={"grid": f"{key}={text}"}
+        )
     start, stop = numbers[0], numbers[1]
     integers = all(re.fullmatch(r"[+-]?\d+", p.strip(), re.ASCII) for p in parts)
     if len(parts) == 2:
         if not integers:
-            raise AluError(f"--grid {key}={text}: a range of non-integers needs a step")
+            raise AluError(
+                "{grid}: a range of non-integers needs a step", params={"grid": f"{key}={text}"}
+            )
         step = 1.0
     else:
         step = numbers[2]
     if not step > 0:
-        raise AluError(f"--grid {key}={text}: the step must be positive")
+        raise AluError("{grid}: the step must be positive", params={"grid": f"{key}={text}"})
     if stop < start:
-        raise AluError(f"--grid {key}={text}: empty grid (stop is below start)")
+        raise AluError("{grid}: empty grid (stop is below start)", params={"grid": f"{key}={text}"})
     steps = (stop - start) / step + 1e-9
     if not math.isfinite(steps) or steps >= MAX_GRID_VALUES:
         raise AluError(
-            f"--grid {key}={text}: more than {MAX_GRID_VALUES:,} values; use a larger step"
+            f"{{grid}}: more than {MAX_GRID_VALUES:,} values; use a larger step",
+            params={"grid": f"{key}={text}"},
         )
     return GridRange(start, step, math.floor(steps) + 1, integers=integers)
 
@@ -132,9 +142,9 @@ def parse_grids(items: Sequence[str] | None) -> dict[str, Sequence[str]]:
         key, sep, spec = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise AluError(f"--grid expects key=values, got '{item}'")
+            raise AluError(f"{{grid}} expects key=values, got '{item}'", params={"grid": UNSET})
         if key in grids:
-            raise AluError(f"--grid {key} is given twice")
+            raise AluError("{grid} is given twice", params={"grid": key})
         grids[key] = parse_grid_values(spec, key=key)
     return grids
 
@@ -331,11 +341,15 @@ def variants_from_grids(
     grids = parse_grids(grid_items)
     if not grids:
         raise AluError(
-            "nothing to compare: give at least one --grid key=values, or --variants FILE"
+            "nothing to compare: give at least one {grid} key=values, or {variants} FILE",
+            params={"grid": UNSET, "variants": UNSET},
         )
     overlap = set(grids) & set(base_items)
     if overlap:
-        raise AluError(f"parameter {sorted(overlap)[0]} is given both as --param and --grid")
+        raise AluError(
+            f"parameter {sorted(overlap)[0]} is given both as {{params}} and {{grid}}",
+            params={"params": UNSET, "grid": UNSET},
+        )
     check_count(grid_size(grids), max_variants, what="the grid has")
     return expand(strategy, grids, base=base_items)
 
@@ -349,8 +363,8 @@ def check_count(count: int, max_variants: int | None, *, what: str) -> None:
     """Refuse ``count`` variants when it exceeds ``max_variants`` (None: no limit)."""
     if max_variants is not None and count > max_variants:
         raise AluError(
-            f"{what} {count:,} variants, more than --max-variants {max_variants:,}; "
-            "pass --yes to run it anyway"
+            f"{what} {count:,} variants, more than {{max_variants}}; pass {{yes}} to run it anyway",
+            params={"max_variants": f"{max_variants:,}", "yes": UNSET},
         )
 
 

@@ -40,17 +40,32 @@ class History:
     data: dict[str, Any] = field(default_factory=dict)
     strategies: tuple[Strategy, ...] = ()  # those with stances, in the order they are listed
 
+    def to_json(self) -> dict[str, Any]:
+        """What ``alu watchlist --history --format json`` prints."""
+        from alu.watchlist.views import history_json
 
-def check_day(calendar: pd.DatetimeIndex, day: pd.Timestamp, option: str) -> None:
-    """Refuse a day outside ``[first, last]`` of the data, naming the data's range."""
+        return history_json(self)
+
+    def to_csv(self) -> str:
+        """What ``alu watchlist --history --format csv`` prints."""
+        from alu.watchlist.views import history_csv
+
+        return history_csv(self)
+
+
+def check_day(calendar: pd.DatetimeIndex, day: pd.Timestamp, name: str) -> None:
+    """Refuse a day outside ``[first, last]`` of the data, naming the keyword (``date``,
+    ``start``, ``end``: the option on the command line) and the data's range."""
     if len(calendar) == 0:
         raise AluError("the data has no dated rows")
     first, last = calendar[0], calendar[-1]
     span = f"the data runs {first:%Y-%m-%d} to {last:%Y-%m-%d}"
     if day < first:
-        raise AluError(f"{option} {day:%Y-%m-%d} is before the first date in the data; {span}")
+        raise AluError(
+            f"{{{name}}} is before the first date in the data; {span}", params={name: day}
+        )
     if day > last:
-        raise AluError(f"{option} {day:%Y-%m-%d} is after the last date in the data; {span}")
+        raise AluError(f"{{{name}}} is after the last date in the data; {span}", params={name: day})
 
 
 def as_of_day(
@@ -61,7 +76,7 @@ def as_of_day(
         if len(calendar) == 0:
             raise AluError("the data has no dated rows")
         return calendar[-1], []
-    check_day(calendar, requested, "--date")
+    check_day(calendar, requested, "date")
     day = calendar[calendar.searchsorted(requested, side="right") - 1]
     if day == requested:
         return day, []
@@ -115,9 +130,9 @@ def history(
     resolved, notes = market.resolve_symbols(symbols)
     calendar = market_calendar(market, resolved)
     if end is not None:
-        check_day(calendar, end, "--end")
+        check_day(calendar, end, "end")
     if start is not None:
-        check_day(calendar, start, "--start")
+        check_day(calendar, start, "start")
     last, _ = as_of_day(calendar, end)
     first = start
     if first is None:

@@ -197,6 +197,18 @@ class Snapshot:
     data: dict[str, Any] = field(default_factory=dict)
     strategies: tuple[Strategy, ...] = ()  # those with stances, in the order they are listed
 
+    def to_json(self) -> dict[str, Any]:
+        """What ``alu watchlist --format json`` prints."""
+        from alu.watchlist.views import snapshot_json
+
+        return snapshot_json(self)
+
+    def to_csv(self) -> str:
+        """What ``alu watchlist --format csv`` prints."""
+        from alu.watchlist.views import snapshot_csv
+
+        return snapshot_csv(self)
+
 
 def trading_days_between(earlier: pd.Timestamp, later: pd.Timestamp) -> int:
     """Weekdays from ``earlier`` (counted) to ``later`` (not counted); holidays count."""

@@ -1,80 +1,17 @@
-"""``alu data fetch|import|status``: fill the local store and show what it holds.
-
-Reports go to standard output (``warning: ...`` lines included); a refusal or a failure is the
-one ``error: ...`` line the CLI prints on standard error.
-"""
+"""The terminal view of ``alu data status``: what the local store holds."""
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
 from typing import Any
 
-from alu.data.source import store_dir
-from alu.data.store import Store, check_symbol
-from alu.errors import AluError
-from alu.options import parse_day, parse_symbols
+from rich.table import Table
+from rich.text import Text
+
+from alu.reports.terminal import console
 
 
-def fetch(*, symbols: str | None, start: str | None) -> None:
-    """Fetch daily bars from Yahoo into the store; exit code 1 when any symbol failed."""
-    from alu.data.fetch import fetch_into_store
-    from alu.data.market import DEFAULT_SYMBOLS
-
-    names = list(dict.fromkeys(check_symbol(s) for s in parse_symbols(symbols) or DEFAULT_SYMBOLS))
-    first = parse_day(start, "--start")
-    report = fetch_into_store(Store(store_dir()), names, start=first)
-    _print(report.lines())
-    if report.failed:
-        raise AluError(report.failure_message(), exit_code=1)
-
-
-def import_lme(*, file: Path, replace: bool) -> None:
-    """Import an LME CSV or saved Westmetall page into the store's ``lme.csv``."""
-    from alu.data.imports import import_lme as merge_in
-
-    _print(merge_in(Store(store_dir()), file, replace=replace).lines())
-
-
-def import_prices(*, symbol: str, file: Path, replace: bool) -> None:
-    """Import a Yahoo-format CSV into the store's ``prices/SYMBOL.csv``."""
-    from alu.data.imports import import_prices as merge_in
-
-    _print(merge_in(Store(store_dir()), symbol, file, replace=replace).lines())
-
-
-def status(*, as_json: bool, as_of: str | None) -> None:
-    """Show (or print as JSON) what the store holds; exit code 1 when a file is unreadable."""
-    from alu.data.status import store_status
-    from alu.data.store import report_repairs
-
-    day = parse_day(as_of, "--as-of")
-    doc = store_status(Store(store_dir()), as_of=day.date() if day is not None else date.today())
-    report_repairs(doc.get("repairs", []))
-    if as_json:
-        from alu.output import write_json
-
-        write_json("-", doc)
-    else:
-        _render_status(doc)
-    broken = [s["name"] for s in doc["series"] if s.get("error")]
-    if broken:
-        raise AluError(f"unreadable in the store: {', '.join(broken)}", exit_code=1)
-
-
-def _print(lines: list[str]) -> None:
-    from alu.output import printable
-
-    for line in lines:
-        print(printable(line))
-
-
-def _render_status(doc: dict[str, Any]) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
-    from alu.reports.terminal import console
-
+def render_status(doc: dict[str, Any]) -> None:
+    """The store's series as a table, then its notes and warnings."""
     out = console()
     out.print(Text.assemble(("local store: ", "dim"), (doc["store"], "bold")), soft_wrap=True)
     if doc["empty"]:

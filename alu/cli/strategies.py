@@ -3,31 +3,38 @@ columns their rules may read (``--columns``), as text or JSON."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from alu.strategies import strategy_catalog
-from alu.strategies.base import Strategy
+import typer
+
+from alu.cli.options import StrategyFile
 
 
-def run(*, as_json: bool, columns: bool, strategy_file: list[Path] | None) -> None:
-    catalog = strategy_catalog(strategy_file)
+def strategies(
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+    columns: Annotated[
+        bool,
+        typer.Option("--columns", help="List the signal columns a rule may read instead."),
+    ] = False,
+    strategy_file: StrategyFile = None,
+) -> None:
+    """List the strategies with their rules, parameters and defaults, and the signal columns
+    their rules read."""
+    from alu import api
+    from alu.output import write_json
+
     if columns:
         from alu.strategies.signal_columns import columns_json
 
         if as_json:
-            from alu.output import write_json
-
             write_json("-", columns_json())
             return
         from alu.reports.terminal import render_columns
 
         render_columns()
         return
-    items = list(catalog.values())
+    items = api.strategies(strategy_file)
     if as_json:
-        from alu.output import write_json
-
         write_json("-", [strategy_json(s) for s in items])
         return
     from alu.reports.terminal import render_columns, render_strategies
@@ -36,7 +43,7 @@ def run(*, as_json: bool, columns: bool, strategy_file: list[Path] | None) -> No
     render_columns()
 
 
-def strategy_json(s: Strategy) -> dict[str, Any]:
+def strategy_json(s: Any) -> dict[str, Any]:
     """One strategy as ``alu strategies --json`` lists it; ``file`` is null for a built-in."""
     return {
         "name": s.name,

@@ -1,1 +1,0 @@
-"""The bodies of the CLI commands (imported lazily by :mod:`alu.cli`)."""
