@@ -164,6 +164,7 @@ def compare(
     workers: int | None = None,
     scheduler: str | None = None,
     resume: str | Path | None = None,
+    chunk_size: int = 500,
     progress: Callable[[int], None] | None = None,
     before_sweep: Callable[[list[Variant]], None] | None = None,
     note: Callable[[str], None] | None = None,
@@ -179,7 +180,7 @@ def compare(
     ``scheduler``, a dask.distributed scheduler's address or ``"local"`` for a LocalCluster of
     ``workers`` processes (the ``alu[dask]`` extra); ``resume``, a directory that keeps each
     finished chunk so that a sweep started again with the same arguments computes only what is
-    missing.
+    missing; ``chunk_size`` variants per chunk (memory follows it).
 
     ``progress`` is called with the number of variants done after each chunk, ``before_sweep``
     with the variants once they are built (a caller's own checks, before any data is read),
@@ -195,6 +196,8 @@ def compare(
     costs = _costs(fees, slippage)
     _check_direction(direction)
     workers = resolve_workers(workers)
+    if chunk_size < 1:
+        raise AluError("{chunk_size} must be at least 1", params={"chunk_size": chunk_size})
     if min_trades < 0:
         raise AluError(
             f"{{min_trades}} must be 0 or more, got {min_trades}", params={"min_trades": UNSET}
@@ -237,6 +240,7 @@ def compare(
         split=split_at,
         walk_forward=walk_forward,
         rank_by=rank_by,
+        chunk_size=chunk_size,
         workers=workers,
         scheduler=scheduler,
         resume=None if resume is None else Path(resume).expanduser(),

@@ -26,6 +26,8 @@ from alu.errors import AluError
 
 #: Chunks in flight per worker: enough to keep every thread busy, few enough to bound memory.
 IN_FLIGHT_PER_WORKER = 2
+#: How long to try reaching a scheduler given by its address.
+CONNECT_TIMEOUT = "10s"
 
 
 def chunk_results(
@@ -122,7 +124,7 @@ def open_client(scheduler: str, workers: int):
         )
         return Client(cluster), cluster
     try:
-        return Client(scheduler, timeout="20s"), None
+        return Client(scheduler, timeout=CONNECT_TIMEOUT), None
     except (OSError, TimeoutError, ValueError) as exc:
         raise AluError(
             f"{{scheduler}}: cannot reach a dask scheduler there ({exc})",

@@ -41,6 +41,8 @@ RTOL = ZERO_VARIANCE_RTOL
 TOTAL_RETURN, CAGR, SHARPE, SORTINO, MAX_DRAWDOWN = 0, 1, 2, 3, 4
 TRADES, WIN_RATE, EXPOSURE, BUY_HOLD = 5, 6, 7, 8
 N_METRICS = 9
+#: Fixed-point steps per unit of the trial count's unit vectors (:func:`add_unit_nb`).
+UNIT_STEPS = float(2**40)
 
 
 # Sums run over four interleaved partial sums, combined as ((s0 + s1) + (s2 + s3)) + tail: a
@@ -570,18 +572,24 @@ def _sharpe_of(mean, squares, n):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def add_unit_nb(r, n_rows, mean, scale, into):
-    """``into += (r - mean) * scale`` over ``r[:n_rows]`` (NaN adds nothing)."""
+    """``into += q((r - mean) * scale)`` over ``r[:n_rows]`` (NaN adds nothing), where ``q``
+    rounds to a multiple of ``1 / UNIT_STEPS`` and ``into`` counts those steps (int64): integer
+    sums are exact, so the trial count's sum of unit vectors is the same bit for bit however
+    the variants are chunked, ordered or distributed. A unit vector's elements are at most 1 in
+    size, so the sum of 2**23 streams fits; the rounding (1e-12) is far below what the mean
+    correlation is read to."""
     for t in range(n_rows):
         x = r[t]
         if x == x:
-            into[t] += (x - mean) * scale
+            into[t] += np.int64(np.rint((x - mean) * scale * UNIT_STEPS))
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def unit_vectors_nb(returns, rank_rows, out):
     """Each row of ``returns`` (streams x days) as its unit vector over the first
-    ``rank_rows`` days (:func:`return_stats_nb`'s mean and scale: zeros for a stream without
-    dispersion; NaN days 0)."""
+    ``rank_rows`` days, in :func:`add_unit_nb`'s fixed-point steps (``out`` int64;
+    :func:`return_stats_nb`'s mean and scale: zeros for a stream without dispersion; NaN days
+    0)."""
     moments = np.empty(4)
     fingerprints = np.empty(2)
     none = np.empty(0)
@@ -592,7 +600,7 @@ def unit_vectors_nb(returns, rank_rows, out):
             r, rank_rows, r, r, 0, 0, -1, moments, fingerprints, none, none, nothing
         )
         for t in range(rank_rows):
-            out[j, t] = 0.0
+            out[j, t] = 0
         if scale > 0:
             add_unit_nb(r, rank_rows, mean, scale, out[j])
 

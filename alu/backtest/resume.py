@@ -28,6 +28,7 @@ import numpy as np
 
 from alu.backtest.sweep import ChunkResult, SweepPlan, plan_digests
 from alu.errors import AluError
+from alu.faults import fault
 
 MANIFEST = "sweep.json"
 FORMAT = 1
@@ -69,6 +70,7 @@ class ChunkStore:
         for leftover in self.folder.glob(".chunk-*.tmp"):  # a write killed half way
             leftover.unlink(missing_ok=True)
         self.digests = plan_digests(plan)
+        self.saved = 0
         self._check_manifest()
 
     def close(self) -> None:
@@ -148,23 +150,30 @@ class ChunkStore:
         token = np.frombuffer(self.plan.token.encode("ascii"), dtype=np.uint8)
         np.savez(buffer, token=token, **arrays)
         try:
-            _write_atomic(self.path((result.start, result.stop)), buffer.getvalue())
+            _write_atomic(
+                self.path((result.start, result.stop)), buffer.getvalue(), "resume:before-rename"
+            )
         except OSError as exc:
             raise AluError(
                 f"{{resume}}: cannot write a chunk ({exc.strerror})",
                 params={"resume": self.folder},
                 exit_code=1,
             ) from None
+        self.saved += 1
+        fault(f"resume:after-chunk-{self.saved}")  # tests: ALU_FAULT=resume:after-chunk-3:kill
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """``data`` to ``path`` through a flushed temporary file and a rename."""
+def _write_atomic(path: Path, data: bytes, step: str = "") -> None:
+    """``data`` to ``path`` through a flushed temporary file and a rename (``step``: a fault
+    point between the two, for the tests)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        if step:
+            fault(step)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -584,7 +584,7 @@ def _simulate(
         "fingerprints": np.zeros((k, 2)),
         "first_seen": np.zeros(k, dtype=bool),
         "dispersed": np.zeros(k, dtype=bool),
-        "trial_sum": np.zeros(plan.rank_rows),
+        "trial_sum": np.zeros(plan.rank_rows, dtype=np.int64),
         "cscv_center": np.zeros(k),
         "cscv_sums": np.zeros((k, blocks)),
         "cscv_sumsq": np.zeros((k, blocks)),
@@ -712,7 +712,7 @@ class SweepAccumulator:
         self._order = {start: i for i, (start, _) in enumerate(plan.chunks)}
         self._pending: dict[int, np.ndarray] = {}
         self._next = 0
-        self.unit_sum = np.zeros(plan.rank_rows)
+        self.unit_sum = np.zeros(plan.rank_rows, dtype=np.int64)  # UNIT_STEPS fixed point
         self._streams: dict[float, int] = {}  # full-period fingerprint -> slot
         blocks = CSCV_SPLITS if plan.block_length > 0 else 0
         self._slots = _Slots(blocks)
@@ -784,11 +784,14 @@ class SweepAccumulator:
             from alu.backtest.reduce_nb import unit_vectors_nb
 
             streams = np.ascontiguousarray(portfolio_returns(plan, representatives).T)
-            z = np.empty((len(representatives), plan.rank_rows))
+            z = np.empty((len(representatives), plan.rank_rows), dtype=np.int64)
             unit_vectors_nb(streams, plan.rank_rows, z)
             for j, index in enumerate(representatives.tolist()):
                 self.unit_sum -= counts[index] * z[j]
-        trials = TrialReductions(fingerprint, is_first, self.dispersed, self.unit_sum)
+        from alu.backtest.reduce_nb import UNIT_STEPS
+
+        unit_sum = self.unit_sum / UNIT_STEPS
+        trials = TrialReductions(fingerprint, is_first, self.dispersed, unit_sum)
         blocks = None
         slots = self._slots
         if slots.n:

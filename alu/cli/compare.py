@@ -148,6 +148,12 @@ def compare(
             "it afresh).",
         ),
     ] = None,
+    chunk_size: Annotated[
+        int,
+        typer.Option(
+            "--chunk-size", help="Variants per chunk: memory follows it, not the sweep's size."
+        ),
+    ] = 500,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Compare strategy variants: a fast sweep, ranked with overfitting-aware statistics."""
@@ -194,6 +200,7 @@ def compare(
             workers=workers,
             scheduler=scheduler,
             resume=resume,
+            chunk_size=chunk_size,
             progress=advance,
             before_sweep=before_sweep,
             note=lambda line: sys.stderr.write(f"note: {printable(line)}\n"),
