@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 import time
 from collections.abc import Callable
@@ -207,12 +205,9 @@ def compare(
         )
     comparison = result.comparison
     if json_path is not None:
-        from alu.output import write_json
-
-        # Indented for reading up to a hundred variants; compact beyond (it is for programs).
-        write_json(json_path, result.to_json(), compact=len(comparison.order) > 100)
+        result.write_json(json_path, option="--json")
     if csv_path is not None:
-        write_csv(csv_path, comparison)
+        result.write_csv(csv_path, option="--csv")
     if plot is not None:
         result.heatmap(plot)
     if report is not None:
@@ -252,18 +247,6 @@ def check_pages(plot: Path | None, report: Path | None) -> None:
         and Path(plot).expanduser().resolve() == Path(report).expanduser().resolve()
     ):
         raise AluError("--plot and --report name the same file; give two file names")
-
-
-def write_csv(target: str, comparison) -> None:
-    from alu.output import csv_cell, jsonable, write_text
-
-    header, rows = comparison.csv_rows()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([csv_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([csv_cell(v) for v in jsonable(row)])
-    write_text(target, buffer.getvalue(), option="--csv")
 
 
 class Progress:

@@ -92,3 +92,36 @@ def test_local_cluster_route(serial):
     again, _ = run(scheduler="local", workers=2, chunk_size=40)
     assert again == text
     assert json.loads(again)["n_variants"] == 132
+
+
+def test_streamed_json_and_csv_equal_the_whole_documents(serial, tmp_path):
+    """Large outputs are written a block of variants at a time; the bytes are those of the
+    whole document (compact JSON) and of the table."""
+    import csv as csv_module
+    import io
+
+    from alu.backtest.compare import Comparison
+
+    _, result = serial
+    comparison = result.comparison
+    Comparison.BLOCK = 7  # many blocks (class attribute, restored below)
+    try:
+        streamed = "".join(comparison.json_pieces())
+        table = "".join(comparison.csv_pieces())
+    finally:
+        Comparison.BLOCK = 2_000
+    assert streamed == dumps(result.to_json(), compact=True)
+    rows = list(csv_module.reader(io.StringIO(table)))
+    frame = result.table
+    assert rows[0] == list(frame.columns) and len(rows) == len(frame) + 1
+    for got, want in zip(rows[1:], frame.itertuples(index=False), strict=True):
+        for cell, value in zip(got, want, strict=True):
+            if isinstance(value, float):
+                assert (cell == "" and value != value) or float(cell) == value
+            elif value is None:
+                assert cell == ""
+            else:
+                assert cell == str(value)
+    path = tmp_path / "c.json"
+    result.write_json(path)  # 132 variants: compact, streamed
+    assert path.read_text() == dumps(result.to_json(), compact=True)
