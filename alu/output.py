@@ -25,7 +25,7 @@ import re
 import stat
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -159,18 +159,28 @@ def is_stdout(target: str | Path | None) -> bool:
 
 def write_bytes(target: str | Path, data: bytes, *, option: str = "") -> int:
     """Write ``data`` to ``target`` (see the module docstring); returns the bytes written."""
+    return write_pieces(target, [data], option=option)
+
+
+def write_pieces(target: str | Path, pieces: Iterable[bytes | str], *, option: str = "") -> int:
+    """Write ``pieces`` one after another to ``target`` (see the module docstring; text as
+    UTF-8), never holding more than one piece: large outputs stream. Returns the bytes
+    written. A regular file is replaced only once every piece is written."""
     where = resolve_target(target, option)
+    encoded = (p.encode("utf-8") if isinstance(p, str) else p for p in pieces)
     try:
         if where.kind == "discard":
-            return len(data)
+            return sum(len(p) for p in encoded)
         if where.kind == "stream":
-            _write_fd(where.fd, data)  # type: ignore[arg-type]
-            return len(data)
-        _replace_file(where.path, data)  # type: ignore[arg-type]
+            total = 0
+            for piece in encoded:
+                _write_fd(where.fd, piece)  # type: ignore[arg-type]
+                total += len(piece)
+            return total
+        return _replace_file(where.path, encoded)  # type: ignore[arg-type]
     except OSError as exc:
         head = f"{option} {where.shown}" if option else f"cannot write {where.shown}"
         raise AluError(f"{head}: {exc.strerror or exc}", exit_code=1) from None
-    return len(data)
 
 
 def write_text(target: str | Path, text: str, *, option: str = "") -> int:
@@ -194,9 +204,9 @@ def _write_fd(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _replace_file(path: Path, data: bytes) -> None:
+def _replace_file(path: Path, pieces: Iterable[bytes]) -> int:
     """Write ``path`` through a temporary file in its directory and a rename: never half
-    written; an existing file keeps its permission bits."""
+    written; an existing file keeps its permission bits. Returns the bytes written."""
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
@@ -205,8 +215,11 @@ def _replace_file(path: Path, data: bytes) -> None:
         mode = 0o666 & ~mask
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        total = 0
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for piece in pieces:
+                handle.write(piece)
+                total += len(piece)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
@@ -217,6 +230,7 @@ def _replace_file(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return total
 
 
 def write_text_atomic(path: Path, text: str) -> None:

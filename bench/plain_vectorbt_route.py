@@ -1,11 +1,13 @@
 """The baseline of bench_compare.py: plain vectorbt used the obvious way.
 
-The same variants' stances (the project's signal code), then ONE ``Portfolio.from_signals`` over
-all variant x symbol columns on the union calendar (entries/exits shifted a day so fills happen
-at the next open, as in the project's execution model), then total return, Sharpe ratio and max
-drawdown from the portfolio's accessors.
+The same variants' stances (the project's own signal arrays, so that the baseline pays nothing
+for signals that alu does not), then ONE ``Portfolio.from_signals`` over every variant x symbol
+column on the union calendar (entries and exits a day after the stance, filled at that day's
+open, as in the project's execution model; fees and slippage alike), then total return, Sharpe
+ratio and max drawdown from the portfolio's accessors.
 
-Usage: python bench/plain_vectorbt_route.py START GRID...   (GRID as for alu compare --grid)
+Usage: python bench/plain_vectorbt_route.py DATA_DIR STRATEGY START GRID...
+(GRID as for ``alu compare --grid``; START a date or ``-`` for the strategy's default window)
 """
 
 from __future__ import annotations
@@ -16,36 +18,52 @@ import numpy as np
 import pandas as pd
 import vectorbt as vbt
 
-from alu.backtest.run import BacktestSpec, window_bars
-from alu.data.market import Market
-from alu.data.source import DataSource, sample_dir
-from alu.strategies.stack import StackedSignals
+from alu.api.inputs import open_market
+from alu.backtest.sweep import SweepSpec, _stances, plan_sweep, variant_params
 from alu.strategies.variants import variants_from_grids
 
-SYMBOLS = ["AA", "CENX", "ALI=F"]
+SYMBOLS = ["AA", "CENX", "LME3M"]
 
 
 def main() -> None:
-    start = pd.Timestamp(sys.argv[1])
-    variants = variants_from_grids("squeeze", sys.argv[2:], {})
-    market = Market(DataSource("sample", sample_dir()))
-    strategy = variants[0].strategy
-    stack = StackedSignals(strategy, [v.params for v in variants], market.signal_inputs())
-    chunk = np.arange(len(variants))
-    bars = {s: window_bars(market, s, BacktestSpec(strategy, {}, SYMBOLS, start)) for s in SYMBOLS}
-    days = pd.DatetimeIndex(sorted(set().union(*(b.index for b in bars.values()))))
+    data_dir, strategy, start, *grid = sys.argv[1:]
+    variants = variants_from_grids(strategy, grid, {}, max_variants=None)
+    market = open_market(data_dir)
+    universe = market.universe(SYMBOLS, signals=True)
+    spec = SweepSpec(
+        variants=variants,
+        symbols=SYMBOLS,
+        start=None if start == "-" else pd.Timestamp(start),
+        chunk_size=len(variants),
+    )
+    plan, about = plan_sweep(universe, spec)
+    index = np.arange(len(variants), dtype=np.int64)
+    chosen, params = variant_params(plan.variants, index)
+    stance = _stances(plan, chosen, params, len(variants))  # variants x days (concatenated)
+    days = about["dates"]
     close, price, entries, exits = [], [], [], []
-    for symbol, b in bars.items():
-        stance = stack.stances(symbol, b.index, chunk, allow_short=False)
-        held = np.vstack([np.zeros((1, len(chunk)), dtype=np.int8), stance[:-1]])
-        before = np.vstack([np.zeros((1, len(chunk)), dtype=np.int8), held[:-1]])
-        frame = lambda a, b=b: pd.DataFrame(a, index=b.index).reindex(days)  # noqa: E731
-        entries.append(frame((held == 1) & (before != 1)).fillna(False).astype(bool))
-        exits.append(frame((before == 1) & (held != 1)).fillna(False).astype(bool))
-        c = b["close"].reindex(days)
-        close.append(pd.DataFrame(np.repeat(c.to_numpy()[:, None], len(chunk), 1), index=days))
-        p = b["open"].fillna(b["close"]).reindex(days)
-        price.append(pd.DataFrame(np.repeat(p.to_numpy()[:, None], len(chunk), 1), index=days))
+    for s, _ in enumerate(SYMBOLS):
+        a, b = int(plan.bounds[s]), int(plan.bounds[s + 1])
+        rows = np.flatnonzero(plan.upos[s] >= 0)  # the symbol's days on the union calendar
+        held = np.zeros((b - a, len(variants)), dtype=np.int8)
+        held[1:] = stance[:, a : b - 1].T  # decided at the close, held from the next day
+        before = np.zeros_like(held)
+        before[1:] = held[:-1]
+
+        def frame(values: np.ndarray, fill, rows=rows) -> pd.DataFrame:
+            out = np.full((len(days), values.shape[1]), fill, dtype=values.dtype)
+            out[rows] = values
+            return pd.DataFrame(out, index=days)
+
+        entries.append(frame((held == 1) & (before != 1), False))
+        exits.append(frame((before == 1) & (held != 1), False))
+        c = pd.Series(np.nan, index=days)
+        c.iloc[rows] = plan.close[a:b]
+        p = pd.Series(np.nan, index=days)
+        p.iloc[rows] = plan.fill[a:b]
+        c, p = c.ffill(), p.fillna(c)
+        close.append(pd.DataFrame(np.repeat(c.to_numpy()[:, None], len(variants), 1), index=days))
+        price.append(pd.DataFrame(np.repeat(p.to_numpy()[:, None], len(variants), 1), index=days))
     join = lambda parts: pd.concat(parts, axis=1, ignore_index=True)  # noqa: E731
     portfolio = vbt.Portfolio.from_signals(
         join(close),

@@ -18,6 +18,7 @@ Data comes from ``data_dir`` (a folder in the data-dir layout), else the local s
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -160,26 +161,43 @@ def compare(
     maintenance_margin: float | None = None,
     max_stale_days: int | None = None,
     keep_suspect: bool = False,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: str | Path | None = None,
+    chunk_size: int = 500,
     progress: Callable[[int], None] | None = None,
     before_sweep: Callable[[list[Variant]], None] | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> Compare:
     """Sweep variants of ``strategy`` (a ``grid``: ``{"confirm": [1, 2, 3], "buffer":
     "0:0.02:0.005"}`` or ``["confirm=1,2,3", ...]``) or of a TOML ``variants`` file, through the
     one engine, and rank them honestly: ``rank_by`` a portfolio metric, in-sample with a
     ``split`` (a date or a fraction), deflated Sharpe, PBO, ``walk_forward`` windows,
     ``min_trades`` per symbol to be ranked. ``max_variants`` (None: no limit) refuses larger
-    sweeps before anything is built. Other keywords as :func:`backtest`; ``progress`` is called
-    with the number of variants done after each chunk, ``before_sweep`` with the variants once
-    they are built (a caller's own checks, before any data is read)."""
+    sweeps before anything is built. Other keywords as :func:`backtest`.
+
+    Where it runs (the result is the same, bit for bit): ``workers`` threads (None: every core);
+    ``scheduler``, a dask.distributed scheduler's address or ``"local"`` for a LocalCluster of
+    ``workers`` processes (the ``alu[dask]`` extra); ``resume``, a directory that keeps each
+    finished chunk so that a sweep started again with the same arguments computes only what is
+    missing; ``chunk_size`` variants per chunk (memory follows it).
+
+    ``progress`` is called with the number of variants done after each chunk, ``before_sweep``
+    with the variants once they are built (a caller's own checks, before any data is read),
+    ``note`` with one-line messages about the run that are not part of the result (a resumed
+    sweep's cache; default: the ``alu`` logger's warnings)."""
     given = dict(locals())
     from alu.backtest.compare import build_comparison, check_rank_metric
-    from alu.backtest.sweep import SweepSpec, run_sweep
+    from alu.backtest.sweep import SweepSpec, resolve_workers, run_sweep
     from alu.strategies.variants import load_variants_file, variants_from_grids
 
     rank_by = check_rank_metric(rank_by)
     first, last = inputs.window(start, end)
     costs = _costs(fees, slippage)
     _check_direction(direction)
+    workers = resolve_workers(workers)
+    if chunk_size < 1:
+        raise AluError("{chunk_size} must be at least 1", params={"chunk_size": chunk_size})
     if min_trades < 0:
         raise AluError(
             f"{{min_trades}} must be 0 or more, got {min_trades}", params={"min_trades": UNSET}
@@ -220,9 +238,20 @@ def compare(
         costs=costs,
         direction=direction,
         split=split_at,
+        walk_forward=walk_forward,
+        rank_by=rank_by,
+        chunk_size=chunk_size,
+        workers=workers,
+        scheduler=scheduler,
+        resume=None if resume is None else Path(resume).expanduser(),
     )
     signals = any(v.strategy.families for v in chosen)
-    sweep = run_sweep(market.universe(resolved, signals=signals), spec, progress=progress)
+    sweep = run_sweep(
+        market.universe(resolved, signals=signals),
+        spec,
+        progress=progress,
+        note=note or logging.getLogger("alu").warning,
+    )
     comparison = build_comparison(
         sweep, rank_by=rank_by, walk_forward=walk_forward, min_trades=min_trades
     )

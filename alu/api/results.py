@@ -140,6 +140,24 @@ class Compare:
 
         return jsonable(self.comparison.to_json())
 
+    def write_json(self, path: str | Path, *, option: str = "") -> None:
+        """Write the JSON of every variant to ``path`` (``-``: standard output): indented up to
+        a hundred variants, compact and streamed a block of variants at a time beyond (memory
+        follows the block, not the sweep)."""
+        from alu.output import dumps, write_pieces, write_text
+
+        if len(self.comparison.order) > 100:
+            write_pieces(path, self.comparison.json_pieces(), option=option)
+        else:
+            write_text(path, dumps(self.to_json()), option=option)
+
+    def write_csv(self, path: str | Path, *, option: str = "") -> None:
+        """Write the wide table (:attr:`table`'s columns, CSV-safe cells) to ``path``
+        (``-``: standard output), streamed a block of variants at a time."""
+        from alu.output import write_pieces
+
+        write_pieces(path, self.comparison.csv_pieces(), option=option)
+
     def report(self, path: str | Path) -> Path:
         """Write the self-contained HTML comparison report; returns its path."""
         from alu.reports.compare_report import write_compare_report

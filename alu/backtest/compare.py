@@ -31,6 +31,10 @@ Honesty rules (issue 12):
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +42,15 @@ import numpy as np
 import pandas as pd
 
 from alu.backtest.metrics import METRICS as REGISTRY
-from alu.backtest.sweep import FULL, IN_SAMPLE, METRICS, PORTFOLIO, SweepResult
+from alu.backtest.sweep import (
+    CSCV_SPLITS,
+    FULL,
+    IN_SAMPLE,
+    LOWER_IS_BETTER,
+    METRICS,
+    PORTFOLIO,
+    SweepResult,
+)
 from alu.errors import UNSET, AluError, did_you_mean
 from alu.output import floats
 
@@ -47,7 +59,6 @@ if TYPE_CHECKING:
     from alu.stats.trials import TrialCount
 
 RANKABLE = tuple(m.name for m in REGISTRY if m.rankable)
-LOWER_IS_BETTER = frozenset(m.name for m in REGISTRY if not m.higher_is_better)
 
 
 def check_rank_metric(name: str) -> str:
@@ -119,45 +130,67 @@ class Comparison:
     def ranking_scope(self) -> str:
         return IN_SAMPLE if IN_SAMPLE in self.sweep.metrics else FULL
 
-    def _metric_lists(self) -> dict[str, dict[str, dict[str, list]]]:
-        """Every metric array as a JSON-ready list, converted once (large sweeps)."""
-        if not hasattr(self, "_lists"):
-            self._lists = {
-                scope: {
-                    name: {m: floats(values) for m, values in block.items()}
-                    for name, block in by_name.items()
-                }
-                for scope, by_name in self.sweep.metrics.items()
-            }
-        return self._lists
+    #: Variants turned into JSON or CSV rows at a time: what a large output holds at once.
+    BLOCK = 2_000
 
-    def variant_json(self, i: int, rank: int | None) -> dict[str, Any]:
-        sweep = self.sweep
-        variant = sweep.spec.variants[i]
-        lists = self._metric_lists()
+    def _rows(self) -> Iterator[tuple[np.ndarray, list[int | None]]]:
+        """The variants in rank order, a block at a time: their positions and ranks (None for
+        the set-aside)."""
+        order = np.asarray(self.order, dtype=np.int64)
+        for a in range(0, len(order), self.BLOCK):
+            index = order[a : a + self.BLOCK]
+            ranks = [r if r <= self.n_ranked else None for r in range(a + 1, a + 1 + len(index))]
+            yield index, ranks
 
-        def block(name: str) -> dict[str, Any]:
-            out = {"metrics": {m: lists[FULL][name][m][i] for m in METRICS}}
-            for scope in sweep.scopes:
-                if scope != FULL:
-                    out[scope] = {m: lists[scope][name][m][i] for m in METRICS}
-            return out
-
-        dsr = self.deflated_sharpe[i]
+    def _values(self, index: np.ndarray) -> dict[str, dict[str, dict[str, list]]]:
+        """Every metric of the variants ``index``, as JSON-ready lists."""
         return {
-            "rank": rank,
-            "name": variant.name,
-            "strategy": variant.strategy.name,
-            "params": dict(variant.params),
-            "symbols": {s: block(s) for s in sweep.spec.symbols},
-            "portfolio": block(PORTFOLIO),
-            "deflated_sharpe": float(dsr) if np.isfinite(dsr) else None,
-            "ranked": rank is not None,
+            scope: {
+                name: {m: floats(values[index]) for m, values in block.items()}
+                for name, block in by_name.items()
+            }
+            for scope, by_name in self.sweep.metrics.items()
         }
 
-    def to_json(self) -> dict[str, Any]:
+    def _variant_jsons(self, index: np.ndarray, ranks: list[int | None]) -> list[dict[str, Any]]:
+        """The variants ``index`` as JSON-ready dicts (numbers as Python floats or None)."""
+        from alu.output import jsonable
+
+        sweep = self.sweep
+        values = self._values(index)
+        dsr = floats(self.deflated_sharpe[index])
+        out = []
+        for j, (i, rank) in enumerate(zip(index.tolist(), ranks, strict=True)):
+            variant = sweep.spec.variants[i]
+
+            def block(name: str, j: int = j) -> dict[str, Any]:
+                found = {"metrics": {m: values[FULL][name][m][j] for m in METRICS}}
+                for scope in sweep.scopes:
+                    if scope != FULL:
+                        found[scope] = {m: values[scope][name][m][j] for m in METRICS}
+                return found
+
+            out.append(
+                {
+                    "rank": rank,
+                    "name": variant.name,
+                    "strategy": variant.strategy.name,
+                    "params": jsonable(dict(variant.params)),
+                    "symbols": {s: block(s) for s in sweep.spec.symbols},
+                    "portfolio": block(PORTFOLIO),
+                    "deflated_sharpe": dsr[j],
+                    "ranked": rank is not None,
+                }
+            )
+        return out
+
+    def variant_json(self, i: int, rank: int | None) -> dict[str, Any]:
+        """One variant as it appears in the JSON."""
+        return self._variant_jsons(np.array([i], dtype=np.int64), [rank])[0]
+
+    def _head(self) -> dict[str, Any]:
         spec = self.sweep.spec
-        out: dict[str, Any] = {
+        return {
             "n_variants": len(spec.variants),
             "rank_by": self.rank_by,
             "ranked_on": self.ranking_scope,
@@ -178,44 +211,110 @@ class Comparison:
             "min_trades": self.min_trades,
             "set_aside": len(self.order) - self.n_ranked,
             "min_backtest_length": self.min_backtest,
-            "variants": [
-                self.variant_json(int(i), rank if rank <= self.n_ranked else None)
-                for rank, i in enumerate(self.order, start=1)
-            ],
         }
-        if self.walk_forward is not None:
-            wf = self.walk_forward
-            out["walk_forward"] = {
+
+    def _tail(self) -> dict[str, Any]:
+        if self.walk_forward is None:
+            return {}
+        wf = self.walk_forward
+        return {
+            "walk_forward": {
                 "windows": wf.windows,
                 "metrics": wf.metrics,
                 "equity": {f"{d:%Y-%m-%d}": v for d, v in wf.equity.items()},
             }
-        return out
+        }
 
-    def csv_rows(self) -> tuple[list[str], list[list[Any]]]:
-        """A wide table: one row per variant, in rank order."""
+    def to_json(self) -> dict[str, Any]:
+        """The whole comparison as one document (see :meth:`json_pieces` for large ones)."""
+        variants = [v for index, ranks in self._rows() for v in self._variant_jsons(index, ranks)]
+        return {**self._head(), "variants": variants, **self._tail()}
+
+    def json_pieces(self) -> Iterator[str]:
+        """:meth:`to_json` as compact JSON text (``alu.output.dumps(..., compact=True)``, the
+        same bytes), a block of variants at a time: memory follows the block, not the sweep."""
+        from alu.output import jsonable
+
+        def text(value: Any) -> str:
+            return json.dumps(jsonable(value), separators=(",", ":"), allow_nan=False)
+
+        head = text(self._head())
+        yield head[:-1] + ',"variants":['
+        first = True
+        for index, ranks in self._rows():
+            # JSON-ready as built: no jsonable pass over every number
+            block = json.dumps(
+                self._variant_jsons(index, ranks), separators=(",", ":"), allow_nan=False
+            )
+            yield ("" if first else ",") + block[1:-1]
+            first = False
+        tail = self._tail()
+        yield "]" + ("," + text(tail)[1:] if tail else "}") + "\n"
+
+    def csv_header(self) -> list[str]:
         spec = self.sweep.spec
-        names = sorted({p for v in spec.variants for p in v.params})
         scopes = self.sweep.scopes
         targets = [PORTFOLIO, *spec.symbols]
-        header = ["rank", "name", "strategy", *(f"param.{p}" for p in names)]
+        header = ["rank", "name", "strategy", *(f"param.{p}" for p in self._param_names())]
         split = len(scopes) > 1
         for scope in scopes:
             # With a split every column names its sample (full., in_sample., out_of_sample.).
             prefix = f"{scope}." if split or scope != FULL else ""
             header += [f"{prefix}{t}.{m}" for t in targets for m in METRICS]
         header.append(f"{self.ranking_scope}.deflated_sharpe" if split else "deflated_sharpe")
-        rows = []
-        for rank, i in enumerate(self.order, start=1):
-            variant = spec.variants[int(i)]
-            shown = rank if rank <= self.n_ranked else None
-            row: list[Any] = [shown, variant.name, variant.strategy.name]
-            row += [variant.params.get(p, "") for p in names]
-            for scope in scopes:
-                row += [self.sweep.metrics[scope][t][m][i] for t in targets for m in METRICS]
-            row.append(self.deflated_sharpe[i])
-            rows.append(row)
-        return header, rows
+        return header
+
+    def _param_names(self) -> list[str]:
+        if not hasattr(self, "_params"):
+            self._params = sorted({p for v in self.sweep.spec.variants for p in v.params})
+        return self._params
+
+    def csv_blocks(self, *, for_text: bool = False) -> Iterator[list[list[Any]]]:
+        """The wide table's rows (one per variant, in rank order), a block at a time. With
+        ``for_text`` the cells are ready for a CSV file: names and parameters made safe by
+        :func:`alu.output.csv_cell`, undefined numbers as None."""
+        from alu.output import csv_cell
+
+        spec = self.sweep.spec
+        names = self._param_names()
+        targets = [PORTFOLIO, *spec.symbols]
+        numbers = floats if for_text else (lambda a: a.tolist())
+        for index, ranks in self._rows():
+            columns = [
+                numbers(self.sweep.metrics[scope][t][m][index])
+                for scope in self.sweep.scopes
+                for t in targets
+                for m in METRICS
+            ]
+            dsr = numbers(self.deflated_sharpe[index])
+            rows = []
+            for j, (i, rank) in enumerate(zip(index.tolist(), ranks, strict=True)):
+                variant = spec.variants[i]
+                row: list[Any] = [rank, variant.name, variant.strategy.name]
+                row += [variant.params.get(p, "") for p in names]
+                if for_text:
+                    row = [csv_cell(v) for v in row]
+                row += [column[j] for column in columns]
+                row.append(dsr[j])
+                rows.append(row)
+            yield rows
+
+    def csv_rows(self) -> tuple[list[str], list[list[Any]]]:
+        """A wide table: one row per variant, in rank order."""
+        return self.csv_header(), [row for rows in self.csv_blocks() for row in rows]
+
+    def csv_pieces(self) -> Iterator[str]:
+        """The wide table as CSV text, a block of variants at a time."""
+        from alu.output import csv_cell
+
+        def text(rows: list[list[Any]]) -> str:
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="\n").writerows(rows)
+            return buffer.getvalue()
+
+        yield text([[csv_cell(h) for h in self.csv_header()]])
+        for rows in self.csv_blocks(for_text=True):
+            yield text(rows)
 
 
 def rank_values(sweep: SweepResult, metric: str) -> np.ndarray:
@@ -224,18 +323,22 @@ def rank_values(sweep: SweepResult, metric: str) -> np.ndarray:
 
 
 def ranking_returns(sweep: SweepResult) -> np.ndarray:
-    """The portfolio daily returns the ranking sees (in-sample rows when there is a split)."""
-    assert sweep.returns is not None
-    return sweep.returns if sweep.split_index is None else sweep.returns[: sweep.split_index]
+    """The portfolio daily returns the ranking sees (in-sample rows when there is a split), for
+    every variant: days x variants, computed again (for checks and small sweeps: a sweep keeps
+    no such matrix)."""
+    every = sweep.portfolio_returns(np.arange(len(sweep.spec.variants)))
+    return every[: sweep.ranking_rows]
 
 
 def returns_metric(metric: str):
     """``rows -> one value per column`` (higher is better) for walk-forward selection, from
     portfolio daily returns; metrics that returns cannot give (trades, win rate, exposure) fall
-    back to the Sharpe ratio."""
-    from alu.backtest.metrics import EQUITY_METRICS, equity_metrics
+    back to the Sharpe ratio. The definition the sweep's per-chunk reduction
+    (:func:`alu.backtest.reduce_nb.walk_forward_metric_nb`) is held to."""
+    from alu.backtest.metrics import equity_metrics
+    from alu.backtest.sweep import walk_forward_key
 
-    key = metric if metric in EQUITY_METRICS else "sharpe"
+    key = walk_forward_key(metric)
     sign = -1.0 if key in LOWER_IS_BETTER else 1.0
 
     def measure(rows: np.ndarray) -> np.ndarray:
@@ -252,19 +355,27 @@ def build_comparison(
     walk_forward: int | None = None,
     min_trades: int = DEFAULT_MIN_TRADES,
 ) -> Comparison:
-    """Rank the sweep and add the overfitting statistics (see the module docstring)."""
-    from alu.stats import deflated_sharpe_ratio, pbo_cscv, return_moments
-    from alu.stats.trials import count_trials
+    """Rank the sweep and add the overfitting statistics (see the module docstring), from the
+    sweep's per-chunk reductions (:class:`alu.backtest.sweep.SweepStats`)."""
+    from alu.stats import deflated_sharpe_ratio, pbo_from_streams
+    from alu.stats.pbo import CSCVBlocks
+    from alu.stats.trials import trial_count
 
     n = len(sweep.spec.variants)
+    stats = sweep.stats
+    assert stats is not None
     where = "in-sample" if sweep.split_index is not None else "over the period"
     values = rank_values(sweep, rank_by)
     eligible = enough_trades(sweep, min_trades)
     order = ranking(values, rank_by)
     order = np.concatenate([order[eligible[order]], order[~eligible[order]]])
-    returns = ranking_returns(sweep)
-    trials, first = count_trials(returns)
-    moments = return_moments(returns)
+    first = stats.trials.first
+    trials = trial_count(
+        n,
+        int(first.sum()),
+        int((first & stats.trials.dispersed).sum()),
+        stats.trials.unit_sum,
+    )
     undefined = int(np.isnan(values).sum())
     mostly_undefined = undefined * 2 > n
     pbo, detail, cscv, pbo_reason, dsr_reason = None, None, None, None, None
@@ -273,14 +384,14 @@ def build_comparison(
         pbo_reason = dsr_reason = reason
         dsr = np.full(n, np.nan)
     else:
-        distinct_sharpe = moments.sharpe[first]
+        distinct_sharpe = stats.sharpe[first]
         finite = distinct_sharpe[np.isfinite(distinct_sharpe)]
         variance = float(np.var(finite, ddof=1)) if len(finite) >= 2 else float("nan")
         dsr = deflated_sharpe_ratio(
-            moments.sharpe,
-            moments.n_obs,
-            moments.skew,
-            moments.kurtosis,
+            stats.sharpe,
+            stats.n_obs,
+            stats.skew,
+            stats.kurtosis,
             n_trials=trials.effective,
             sharpe_variance=variance,
         )
@@ -289,7 +400,29 @@ def build_comparison(
         if n < 2:
             pbo_reason = "fewer than two variants"
         else:
-            result = pbo_cscv(sweep.returns, n_splits=16)
+            streams = stats.blocks
+            if streams is None:
+                result = pbo_from_streams(
+                    CSCVBlocks(
+                        np.zeros((CSCV_SPLITS, 0)),
+                        np.zeros((CSCV_SPLITS, 0)),
+                        np.zeros((CSCV_SPLITS, 0), dtype=np.int64),
+                        np.zeros(0),
+                        0,
+                        len(sweep.dates),
+                    ),
+                    np.zeros(0, dtype=np.int64),
+                )
+            else:
+                blocks = CSCVBlocks(
+                    streams.sums.T,
+                    streams.sumsq.T,
+                    streams.counts.T,
+                    streams.center,
+                    streams.block_length,
+                    streams.n_rows_dropped,
+                )
+                result = pbo_from_streams(blocks, streams.weight, streams.first)
             if np.isfinite(result.pbo):
                 pbo, cscv = float(result.pbo), result
                 detail = {
@@ -415,21 +548,20 @@ def min_backtest(sweep: SweepResult, comparison: Comparison) -> dict[str, Any] |
 
 
 def run_walk_forward(sweep: SweepResult, rank_by: str, n_windows: int) -> WalkForward:
-    """Choose the best variant on each rolling in-sample window, trade it on the next one."""
+    """Choose the best variant on each rolling in-sample window, trade it on the next one: the
+    choices from the sweep's per-chunk reductions, the chosen variants' returns recomputed."""
     from alu.backtest.metrics import equity_metrics
-    from alu.stats import stitch_out_of_sample, walk_forward_select, walk_forward_windows
+    from alu.backtest.sweep import walk_forward_reduction
+    from alu.stats import stitch_out_of_sample
 
-    returns = sweep.returns
-    assert returns is not None
-    if len(returns) < 2 * (n_windows + 1):
-        raise AluError(
-            f"{{walk_forward}} needs at least {2 * (n_windows + 1)} days",
-            params={"walk_forward": n_windows},
-        )
-    windows = walk_forward_windows(len(returns), n_windows)
-    measure, key = returns_metric(rank_by)
-    choices = walk_forward_select(returns, windows, metric=measure)
-    stitched = stitch_out_of_sample(returns, choices, windows)
+    reduced = walk_forward_reduction(sweep, n_windows, rank_by)
+    windows, choices, key = reduced.windows, reduced.choices, reduced.key
+    chosen = np.unique(choices[choices >= 0])
+    returns = np.zeros((len(sweep.dates), len(chosen)))
+    if len(chosen):
+        returns = sweep.portfolio_returns(chosen)
+    columns = np.searchsorted(chosen, choices).clip(0, max(0, len(chosen) - 1))
+    stitched = stitch_out_of_sample(returns, np.where(choices < 0, -1, columns), windows)
     initial = sweep.spec.costs.init_cash * len(sweep.spec.symbols)
     equity = initial * np.cumprod(1.0 + stitched)
     days = sweep.dates[windows[0][1].start : windows[-1][1].stop]

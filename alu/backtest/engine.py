@@ -57,6 +57,14 @@ from vectorbt.portfolio.enums import Direction, OrderStatus, ProcessOrderState, 
 from vectorbt.portfolio.nb import execute_order_nb, order_nb
 
 from alu.backtest.metrics import PERIODS_PER_YEAR, as_numbers, segment_metrics
+from alu.backtest.reduce_nb import (
+    add_unit_nb,
+    daily_returns_nb,
+    portfolio_segment_nb,
+    return_stats_nb,
+    symbol_segment_nb,
+    walk_forward_metric_nb,
+)
 
 INITIAL_CASH = 100_000.0
 
@@ -287,7 +295,7 @@ def simulate_many(
     return ManyAccounts(equity=equity, position=position, trades=records[:n_trades], ruined=ruined)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _execute_nb(position, price, size, size_type, fees, slippage):
     """One fill through vectorbt's order execution: returns (filled, shares traded signed, fill
     price, fees paid, new position). The cash handed to vectorbt is unbounded: the account's
@@ -317,7 +325,7 @@ def _execute_nb(position, price, size, size_type, fees, slippage):
     return True, signed, result.price, result.fees, new_state.position
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def simulate_nb(
     close,
     fill,
@@ -336,7 +344,8 @@ def simulate_nb(
     margin,
     records,
 ):
-    """The execution model of the module docstring, column by column, day by day.
+    """The execution model of the module docstring, column by column
+    (:func:`simulate_column_nb`).
 
     Returns equity and position (days x columns), the day each column was ruined (-1: never)
     and the number of trade records written to ``records``.
@@ -345,125 +354,424 @@ def simulate_nb(
     equity = np.empty((n_days, n_cols))
     position = np.empty((n_days, n_cols))
     ruined_at = np.full(n_cols, -1, dtype=np.int64)
+    eq = np.empty(n_days)
+    pos = np.empty(n_days)
     k = 0
     for j in range(n_cols):
-        cash = init_cash[j]
-        pos = 0.0
-        side = 0  # the account's direction: +1, -1 or 0
-        entry_idx = -1
-        entry_price = np.nan
-        entry_size = 0.0
-        cash_before = 0.0
-        best = np.nan
-        forced = -1  # STOP or LIQUIDATION decided at the last close, else -1
-        blocked = 0  # a direction the rule must leave before it is entered again
-        ruined = False
-        for t in range(n_days):
-            if t > 0 and not ruined:
-                p = fill[t]
-                want = stance[t - 1, j]
-                if forced >= 0 and side != 0:
-                    ok, traded, px, fee, pos = _execute_nb(
-                        pos, p, 0.0, SizeType.TargetAmount, fees[j], slippage[j]
-                    )
-                    cash -= traded * px + fee
-                    _close_trade(records, k, j, entry_idx, t, entry_price, px, entry_size)
-                    _finish(records, k, cash - cash_before, side, 1, forced)
-                    k += 1
-                    if want == side:
-                        blocked = side
-                    side = 0
-                forced = -1
-                if want == blocked:
-                    want = 0
-                if want != side:
-                    if side != 0:
-                        ok, traded, px, fee, pos = _execute_nb(
-                            pos, p, 0.0, SizeType.TargetAmount, fees[j], slippage[j]
-                        )
-                        cash -= traded * px + fee
-                        _close_trade(records, k, j, entry_idx, t, entry_price, px, entry_size)
-                        _finish(records, k, cash - cash_before, side, 1, 0)
-                        k += 1
-                        side = 0
-                    if want != 0 and cash > 0:
-                        shares = _target_shares(
-                            want,
-                            cash,
-                            p,
-                            sigma[t - 1, sigma_col[j]],
-                            fees[j],
-                            slippage[j],
-                            fraction[j],
-                            vol_target[j],
-                            max_leverage[j],
-                        )
-                        if shares > 0:
-                            before = cash
-                            ok, traded, px, fee, pos = _execute_nb(
-                                pos, p, want * shares, SizeType.Amount, fees[j], slippage[j]
-                            )
-                            if ok:
-                                cash -= traded * px + fee
-                                cash_before = before
-                                side = want
-                                entry_idx = t
-                                entry_price = px
-                                entry_size = abs(traded)
-                                best = np.nan
-                elif side != 0 and _rebalance_due(t, entry_idx, vol_target[j], rebalance_days[j]):
-                    value = cash + pos * p
-                    shares = 0.0
-                    if value > 0:
-                        shares = _target_shares(
-                            side,
-                            value,
-                            p,
-                            sigma[t - 1, sigma_col[j]],
-                            fees[j],
-                            slippage[j],
-                            fraction[j],
-                            vol_target[j],
-                            max_leverage[j],
-                        )
-                    if shares > 0:
-                        ok, traded, px, fee, pos = _execute_nb(
-                            pos, p, side * shares, SizeType.TargetAmount, fees[j], slippage[j]
-                        )
-                        if ok:
-                            cash -= traded * px + fee
-                if side == 0 and cash <= 0:
-                    ruined = True
-                    ruined_at[j] = t
-            value = cash + pos * close[t]
-            equity[t, j] = value
-            position[t, j] = pos
-            if side != 0:
-                c = close[t]
-                if np.isnan(best) or (side > 0 and c > best) or (side < 0 and c < best):
-                    best = c
-                if value <= margin[j] * abs(pos) * c:
-                    forced = LIQUIDATION
-                elif _against(side, c, entry_price, stop_loss[j]) or _against(
-                    side, c, best, trailing_stop[j]
-                ):
-                    forced = STOP
-            if blocked != 0 and stance[t, j] != blocked:
-                blocked = 0
-        if side != 0:
-            _close_trade(records, k, j, entry_idx, n_days - 1, entry_price, np.nan, entry_size)
-            _finish(records, k, cash + pos * close[n_days - 1] - cash_before, side, 0, END)
-            k += 1
+        k, ruined_at[j] = simulate_column_nb(
+            close,
+            fill,
+            stance[:, j],
+            sigma,
+            sigma_col[j],
+            fees[j],
+            slippage[j],
+            init_cash[j],
+            fraction[j],
+            vol_target[j],
+            max_leverage[j],
+            rebalance_days[j],
+            stop_loss[j],
+            trailing_stop[j],
+            margin[j],
+            eq,
+            pos,
+            records,
+            k,
+            j,
+        )
+        equity[:, j] = eq
+        position[:, j] = pos
     return equity, position, ruined_at, k
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
+def simulate_column_nb(
+    close,
+    fill,
+    stance,
+    sigma,
+    sigma_col,
+    fees,
+    slippage,
+    init_cash,
+    fraction,
+    vol_target,
+    max_leverage,
+    rebalance_days,
+    stop_loss,
+    trailing_stop,
+    margin,
+    equity,
+    position,
+    records,
+    k,
+    col,
+):
+    """The execution model of the module docstring for one account, day by day: the stance
+    decided at each close (1-D), the fill and close prices, column ``sigma_col`` of ``sigma``
+    (the volatility per day, for vol-target sizing) and the model's values for this account.
+
+    Writes the equity and the position at each close into ``equity`` and ``position`` and the
+    trades into ``records`` from row ``k`` (marked ``col``); returns the next free row and the
+    day the account was ruined (-1: never). The one simulation of the engine: a single backtest,
+    :func:`simulate_nb` and the sweep kernel (:func:`sweep_chunk_nb`) all run it.
+    """
+    n_days = stance.shape[0]
+    trailing = trailing_stop > 0
+    stops = stop_loss > 0 or trailing
+    resizing = vol_target > 0 and rebalance_days > 0
+    ruined_at = -1
+    cash = init_cash
+    pos = 0.0
+    side = 0  # the account's direction: +1, -1 or 0
+    entry_idx = -1
+    entry_price = np.nan
+    entry_size = 0.0
+    cash_before = 0.0
+    best = np.nan
+    forced = -1  # STOP or LIQUIDATION decided at the last close, else -1
+    blocked = 0  # a direction the rule must leave before it is entered again
+    ruined = False
+    t = -1
+    while t + 1 < n_days:
+        t += 1
+        if t > 0 and not ruined:
+            p = fill[t]
+            want = stance[t - 1]
+            if forced >= 0 and side != 0:
+                ok, traded, px, fee, pos = _execute_nb(
+                    pos, p, 0.0, SizeType.TargetAmount, fees, slippage
+                )
+                cash -= traded * px + fee
+                _close_trade(records, k, col, entry_idx, t, entry_price, px, entry_size)
+                _finish(records, k, cash - cash_before, side, 1, forced)
+                k += 1
+                if want == side:
+                    blocked = side
+                side = 0
+            forced = -1
+            if want == blocked:
+                want = 0
+            if want != side:
+                if side != 0:
+                    ok, traded, px, fee, pos = _execute_nb(
+                        pos, p, 0.0, SizeType.TargetAmount, fees, slippage
+                    )
+                    cash -= traded * px + fee
+                    _close_trade(records, k, col, entry_idx, t, entry_price, px, entry_size)
+                    _finish(records, k, cash - cash_before, side, 1, 0)
+                    k += 1
+                    side = 0
+                if want != 0 and cash > 0:
+                    shares = _target_shares(
+                        want,
+                        cash,
+                        p,
+                        sigma[t - 1, sigma_col],
+                        fees,
+                        slippage,
+                        fraction,
+                        vol_target,
+                        max_leverage,
+                    )
+                    if shares > 0:
+                        before = cash
+                        ok, traded, px, fee, pos = _execute_nb(
+                            pos, p, want * shares, SizeType.Amount, fees, slippage
+                        )
+                        if ok:
+                            cash -= traded * px + fee
+                            cash_before = before
+                            side = want
+                            entry_idx = t
+                            entry_price = px
+                            entry_size = abs(traded)
+                            best = np.nan
+            elif side != 0 and _rebalance_due(t, entry_idx, vol_target, rebalance_days):
+                value = cash + pos * p
+                shares = 0.0
+                if value > 0:
+                    shares = _target_shares(
+                        side,
+                        value,
+                        p,
+                        sigma[t - 1, sigma_col],
+                        fees,
+                        slippage,
+                        fraction,
+                        vol_target,
+                        max_leverage,
+                    )
+                if shares > 0:
+                    ok, traded, px, fee, pos = _execute_nb(
+                        pos, p, side * shares, SizeType.TargetAmount, fees, slippage
+                    )
+                    if ok:
+                        cash -= traded * px + fee
+            if side == 0 and cash <= 0:
+                ruined = True
+                ruined_at = t
+        value = cash + pos * close[t]
+        equity[t] = value
+        position[t] = pos
+        if side != 0:
+            c = close[t]
+            # the best close matters to a trailing stop only; the stops are off at 0
+            if trailing and (np.isnan(best) or (side > 0 and c > best) or (side < 0 and c < best)):
+                best = c
+            if value <= margin * abs(pos) * c:
+                forced = LIQUIDATION
+            elif stops and (
+                _against(side, c, entry_price, stop_loss) or _against(side, c, best, trailing_stop)
+            ):
+                forced = STOP
+        if blocked != 0 and stance[t] != blocked:
+            blocked = 0
+        # Holding, with no stop, no resizing and nothing forced, while the rule keeps the
+        # side: the days that follow are marked and checked for margin (the loop above would
+        # do just this).
+        if side != 0 and forced < 0 and not stops and not resizing:
+            while t + 1 < n_days:
+                want = stance[t]
+                if want != side or want == blocked:
+                    break
+                t += 1
+                c = close[t]
+                value = cash + pos * c
+                equity[t] = value
+                position[t] = pos
+                if value <= margin * abs(pos) * c:
+                    forced = LIQUIDATION
+                if blocked != 0 and stance[t] != blocked:
+                    blocked = 0
+                if forced >= 0:
+                    break
+        # Flat, and the rule flat (or blocked) for the next day, or ruined: nothing happens on
+        # the days that follow but the marking (the loop above would do just this).
+        if side == 0:
+            while t + 1 < n_days:
+                want = stance[t]
+                if want != 0 and want != blocked and not ruined:
+                    break
+                t += 1
+                equity[t] = cash + pos * close[t]
+                position[t] = pos
+                if blocked != 0 and stance[t] != blocked:
+                    blocked = 0
+    if side != 0:
+        _close_trade(records, k, col, entry_idx, n_days - 1, entry_price, np.nan, entry_size)
+        _finish(records, k, cash + pos * close[n_days - 1] - cash_before, side, 0, END)
+        k += 1
+    return k, ruined_at
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def sweep_chunk_nb(
+    close,
+    fill,
+    bounds,
+    stance,
+    sigma,
+    sigma_col,
+    fees,
+    slippage,
+    init_cash,
+    fraction,
+    vol_target,
+    max_leverage,
+    rebalance_days,
+    stop_loss,
+    trailing_stop,
+    margin,
+    upos,
+    cuts,
+    rank_rows,
+    w_rank,
+    w_all,
+    n_blocks,
+    block_length,
+    wf_bounds,
+    wf_key,
+    wf_sign,
+    half,
+    records,
+    metrics,
+    moments,
+    fingerprints,
+    trial_sum,
+    first_seen,
+    dispersed,
+    cscv_center,
+    cscv_sums,
+    cscv_sumsq,
+    cscv_counts,
+    wf_values,
+    halves,
+    returns_out,
+):
+    """A chunk of variants through the execution model on every symbol, reduced as it goes.
+
+    Per variant (row ``j`` of ``stance``): each symbol's account (:func:`simulate_column_nb`
+    on the symbol's rows ``bounds[s]:bounds[s + 1]`` of the concatenated ``close``, ``fill``,
+    ``stance`` and ``sigma``) and its metrics per scope (full; in-sample and out-of-sample when
+    ``cuts`` holds the in-sample days of each symbol and, last, of the portfolio, else -1);
+    then the portfolio line on the union calendar (account ``s`` on union day ``d`` at its row
+    ``upos[s, d]``, its initial cash before its first day, summed in symbol order as
+    :func:`alu.backtest.metrics.combine_equity` does), its metrics per scope, and the
+    statistics' reductions of its daily returns (:mod:`alu.backtest.reduce_nb`):
+
+    - ``moments[j]``: Sharpe ratio, skew, kurtosis and count over the first ``rank_rows``;
+    - ``fingerprints[j]``: over the ranking rows (weights ``w_rank``) and over every row;
+    - ``first_seen[j]``: no earlier row of this chunk has the same ranking fingerprint;
+      ``dispersed[j]``: its ranking returns vary; the first-seen dispersed streams' unit
+      vectors are added to ``trial_sum`` (:class:`alu.stats.trials.TrialCounter`);
+    - CSCV's per-block centred aggregates (``n_blocks`` blocks of ``block_length`` rows);
+    - ``wf_values[j, w]``: the selection metric ``wf_key`` (a metrics-row position) times
+      ``wf_sign`` over walk-forward window ``w``'s in-sample rows ``wf_bounds[w]``;
+    - ``halves[j]``: the annualised Sharpe ratios of the returns before and from row ``half``
+      (when ``half > 0``);
+    - the daily returns themselves into ``returns_out[j]`` when it has rows (a few variants).
+
+    Nothing days x variants is allocated: each variant's accounts live in buffers as long as
+    the concatenated days, reused for the next.
+    """
+    n_cols = stance.shape[0]
+    k_sym = bounds.shape[0] - 1
+    n_union = upos.shape[1]
+    n_scopes = metrics.shape[1]
+    total_days = close.shape[0]
+    n_windows = wf_bounds.shape[0]
+    initial_total = init_cash * k_sym
+    eq = np.empty(total_days)
+    rs = np.empty(total_days)
+    pos = np.empty(total_days)
+    total = np.empty(n_union)
+    r = np.empty(n_union)
+    scratch = np.empty(n_union)
+    scratch_r = np.empty(n_union)
+    row = np.empty(metrics.shape[3])
+    closed = np.zeros(n_scopes, dtype=np.int64)
+    wins = np.zeros(n_scopes, dtype=np.int64)
+    keep = returns_out.shape[0] > 0
+    for j in range(n_cols):
+        closed[:] = 0
+        wins[:] = 0
+        for s in range(k_sym):
+            a = bounds[s]
+            b = bounds[s + 1]
+            n_rec, _ = simulate_column_nb(
+                close[a:b],
+                fill[a:b],
+                stance[j, a:b],
+                sigma[a:b],
+                sigma_col[j],
+                fees,
+                slippage,
+                init_cash,
+                fraction[j],
+                vol_target[j],
+                max_leverage[j],
+                rebalance_days[j],
+                stop_loss[j],
+                trailing_stop[j],
+                margin[j],
+                eq[a:b],
+                pos[a:b],
+                records,
+                0,
+                j,
+            )
+            daily_returns_nb(eq[a:b], init_cash, rs[a:b])
+            for scope in range(n_scopes):
+                first, end = _scope_rows(scope, cuts[s], b - a)
+                c, w = symbol_segment_nb(
+                    eq[a:b],
+                    rs[a:b],
+                    pos[a:b],
+                    close[a:b],
+                    records,
+                    0,
+                    n_rec,
+                    first,
+                    end,
+                    init_cash,
+                    metrics[j, scope, s],
+                )
+                closed[scope] += c
+                wins[scope] += w
+        for d in range(n_union):
+            value = 0.0
+            for s in range(k_sym):
+                at = upos[s, d]
+                value += eq[bounds[s] + at] if at >= 0 else init_cash
+            total[d] = value
+        daily_returns_nb(total, initial_total, r)
+        for scope in range(n_scopes):
+            first, end = _scope_rows(scope, cuts[k_sym], n_union)
+            portfolio_segment_nb(
+                total,
+                r,
+                first,
+                end,
+                initial_total,
+                metrics[j, scope, :k_sym],
+                closed[scope],
+                wins[scope],
+                metrics[j, scope, k_sym],
+            )
+        mean, scale, center, half_a, half_b = return_stats_nb(
+            r,
+            rank_rows,
+            w_rank,
+            w_all,
+            n_blocks if block_length > 0 else 0,
+            block_length,
+            half,
+            moments[j],
+            fingerprints[j],
+            cscv_sums[j],
+            cscv_sumsq[j],
+            cscv_counts[j],
+        )
+        cscv_center[j] = center
+        halves[j, 0] = half_a
+        halves[j, 1] = half_b
+        seen = False
+        for i in range(j):
+            if fingerprints[i, 0] == fingerprints[j, 0]:
+                seen = True
+                break
+        first_seen[j] = not seen
+        dispersed[j] = scale > 0
+        if not seen and scale > 0:
+            add_unit_nb(r, rank_rows, mean, scale, trial_sum)
+        for w in range(n_windows):
+            wf_values[j, w] = walk_forward_metric_nb(
+                r, wf_bounds[w, 0], wf_bounds[w, 1], wf_key, wf_sign, scratch, scratch_r, row
+            )
+        if keep:
+            returns_out[j, :] = r
+
+
+@njit(cache=True, nogil=True)
+def _scope_rows(scope, cut, n_days):
+    """Rows ``[first, end)`` of scope 0 (full), 1 (in-sample: up to the cut) or 2 (out of
+    sample: from the cut)."""
+    if scope == 0:
+        return 0, n_days
+    if scope == 1:
+        return 0, cut
+    return cut, n_days
+
+
+@njit(cache=True, nogil=True)
 def _rebalance_due(t, entry_idx, vol_target, rebalance_days):
     """A vol-targeted position is resized every ``rebalance_days``-th day after its entry."""
     return vol_target > 0 and rebalance_days > 0 and (t - entry_idx) % rebalance_days == 0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _against(side, close, reference, fraction):
     """The close has moved ``fraction`` (> 0) against a position from ``reference``."""
     if fraction <= 0:
@@ -473,7 +781,7 @@ def _against(side, close, reference, fraction):
     return close >= reference * (1 + fraction)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _target_shares(direction, equity, price, sigma, fees, slippage, fraction, vol_target, cap):
     """Shares of a position worth the model's leverage times ``equity`` (0: cannot size)."""
     if vol_target > 0:
@@ -486,7 +794,7 @@ def _target_shares(direction, equity, price, sigma, fees, slippage, fraction, vo
     return leverage * equity / (side_price * (1 + fees))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _close_trade(records, k, col, entry_idx, exit_idx, entry_price, exit_price, size):
     records[k]["col"] = col
     records[k]["entry_idx"] = entry_idx
@@ -496,7 +804,7 @@ def _close_trade(records, k, col, entry_idx, exit_idx, entry_price, exit_price, 
     records[k]["size"] = size
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _finish(records, k, pnl, direction, status, reason):
     records[k]["pnl"] = pnl
     records[k]["return"] = pnl / (records[k]["size"] * records[k]["entry_price"])

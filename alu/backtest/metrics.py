@@ -3,10 +3,13 @@
 The registry is the one place that says, for each metric, its name, label, unit, display format,
 which way is better and its definition: the engine, the sweep, the ranking, the terminal, the
 reports and the docs' table (``docs/metrics.md``, checked by a test) all read it. The functions
-below compute them; :func:`segment_metrics` and :func:`portfolio_segment_metrics` are the one
-place that turns accounts (days x columns) into every metric, for a single backtest (one column)
-and a sweep (a chunk of columns) alike, and :func:`combine_equity` the one place that combines
-accounts into the portfolio.
+below define them (numpy, one formula each); the one implementation that computes them for
+accounts is :mod:`alu.backtest.reduce_nb` (numba), called here by :func:`segment_metrics`,
+:func:`portfolio_segment_metrics` and :func:`equity_metrics` on arrays (a single backtest, one
+column) and by the sweep kernel on each variant's accounts (:func:`alu.backtest.engine.
+sweep_chunk_nb`), so the two cannot differ; the tests hold it to the numpy definitions.
+:func:`combine_equity` is the one place that combines accounts into the portfolio (the sweep
+kernel sums the accounts in the same order).
 
 Conventions (also in the README):
 
@@ -234,27 +237,31 @@ def win_rate(closed_trade_returns: np.ndarray) -> float:
 
 EQUITY_METRICS = ("total_return", "cagr", "sharpe", "sortino", "max_drawdown")
 
-
-def equity_metrics(equity: np.ndarray, initial: float) -> dict[str, float | np.ndarray]:
-    """The metrics that depend only on the equity curve (floats, or arrays per column)."""
-    equity = np.asarray(equity, dtype=np.float64)
-    returns = daily_returns(equity, initial)
-    out = {
-        "total_return": total_return(equity, initial),
-        "cagr": cagr(equity, initial),
-        "sharpe": sharpe(returns),
-        "sortino": sortino(returns),
-        "max_drawdown": max_drawdown(equity, initial),
-    }
-    wiped = np.min(equity, axis=0) <= 0
-    if np.any(wiped):
-        for name in RATIOS:
-            out[name] = _scalar(np.where(wiped, np.nan, out[name]))
-    return out
-
-
 #: The ratios that are null for an equity line that reaches zero.
 RATIOS = ("cagr", "sharpe", "sortino")
+
+
+def _rows_to_dict(rows: np.ndarray, names: Sequence[str], scalar: bool) -> dict[str, np.ndarray]:
+    """Columns x metrics rows as ``{metric: one value per column}`` (floats for one 1-D input)."""
+    at = {name: k for k, name in enumerate(NAMES)}
+    return {
+        name: (float(rows[0, at[name]]) if scalar else rows[:, at[name]].copy()) for name in names
+    }
+
+
+def equity_metrics(equity: np.ndarray, initial: float) -> dict[str, float | np.ndarray]:
+    """The metrics that depend only on the equity curve (floats, or arrays per column).
+
+    Computed by :func:`alu.backtest.reduce_nb.equity_metrics_nb`, the one implementation of the
+    formulas above that the sweep runs too."""
+    from alu.backtest.reduce_nb import equity_columns_nb
+
+    equity = np.asarray(equity, dtype=np.float64)
+    scalar = equity.ndim == 1
+    columns = np.ascontiguousarray(equity.reshape(len(equity), -1))
+    rows = np.full((columns.shape[1], len(NAMES)), np.nan)
+    equity_columns_nb(columns, float(initial), rows)
+    return _rows_to_dict(rows, EQUITY_METRICS, scalar)
 
 
 def segment_metrics(
@@ -271,23 +278,31 @@ def segment_metrics(
     closes. A segment after the first day is based on the equity at the close before it. Its
     trades are those it entered; closed means closed inside it (so a segment ending at a split
     equals a backtest that ends there). Also returns, per column, the closed trades and the
-    winners among them (for the portfolio's pooled win rate)."""
+    winners among them (for the portfolio's pooled win rate).
+
+    Computed by :func:`alu.backtest.reduce_nb.symbol_segment_nb` for each column: the function
+    the sweep kernel runs on each variant's accounts."""
+    from alu.backtest.reduce_nb import segment_columns_nb
+
     end = len(close) if end is None else end
+    equity = np.ascontiguousarray(equity, dtype=np.float64)
     n_cols = equity.shape[1]
-    base = initial if first == 0 else equity[first - 1]
-    values = equity_metrics(equity[first:end], base)
-    values["exposure"] = exposure(position[first:end])
-    keep = (trades["entry_idx"] >= first) & (trades["entry_idx"] < end)
-    closed = keep & (trades["status"] == 1) & (trades["exit_idx"] < end)
-    count = np.bincount(trades["col"][keep], minlength=n_cols)
-    n_closed = np.bincount(trades["col"][closed], minlength=n_cols)
-    wins = np.bincount(trades["col"][closed & (trades["return"] > 0)], minlength=n_cols)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        values["win_rate"] = np.where(n_closed > 0, wins / n_closed, np.nan)
-    values["trades"] = count.astype(np.float64)
-    start_close = close[0] if first == 0 else close[first - 1]
-    values["buy_hold_return"] = np.full(n_cols, close[end - 1] / start_close - 1.0)
-    return values, (n_closed, wins)
+    order = np.argsort(trades["col"], kind="stable")
+    records = np.ascontiguousarray(trades[order])
+    starts = np.searchsorted(records["col"], np.arange(n_cols + 1)).astype(np.int64)
+    rows = np.full((n_cols, len(NAMES)), np.nan)
+    closed, wins = segment_columns_nb(
+        equity,
+        np.ascontiguousarray(position, dtype=np.float64),
+        np.ascontiguousarray(close, dtype=np.float64),
+        records,
+        starts,
+        int(first),
+        int(end),
+        float(initial),
+        rows,
+    )
+    return _rows_to_dict(rows, NAMES, False), (closed, wins)
 
 
 def portfolio_segment_metrics(
@@ -301,17 +316,31 @@ def portfolio_segment_metrics(
     """Every metric of the portfolio line ``total`` (days x columns) over ``[first, end)``:
     equity metrics of the line itself; trades summed, exposure and buy-and-hold averaged over
     the symbols (``per_symbol``: their :func:`segment_metrics` of the same segment); the win
-    rate of the pooled closed trades (``pooled``: closed counts and winners, summed)."""
+    rate of the pooled closed trades (``pooled``: closed counts and winners, summed).
+
+    Computed by :func:`alu.backtest.reduce_nb.portfolio_segment_nb` for each column."""
+    from alu.backtest.reduce_nb import portfolio_columns_nb
+
     end = len(total) if end is None else end
-    base = initial if first == 0 else total[first - 1]
-    values = equity_metrics(total[first:end], base)
-    values["trades"] = np.sum([m["trades"] for m in per_symbol], axis=0)
-    values["exposure"] = np.mean([m["exposure"] for m in per_symbol], axis=0)
-    values["buy_hold_return"] = np.mean([m["buy_hold_return"] for m in per_symbol], axis=0)
+    total = np.ascontiguousarray(total, dtype=np.float64)
+    n_cols = total.shape[1]
+    symbols = np.full((len(per_symbol), n_cols, len(NAMES)), np.nan)
+    for s, values in enumerate(per_symbol):
+        for k, name in enumerate(NAMES):
+            symbols[s, :, k] = values[name]
+    rows = np.full((n_cols, len(NAMES)), np.nan)
     n_closed, wins = pooled
-    with np.errstate(invalid="ignore", divide="ignore"):
-        values["win_rate"] = np.where(n_closed > 0, wins / n_closed, np.nan)
-    return values
+    portfolio_columns_nb(
+        total,
+        int(first),
+        int(end),
+        float(initial),
+        symbols,
+        np.asarray(n_closed, dtype=np.int64).reshape(n_cols),
+        np.asarray(wins, dtype=np.int64).reshape(n_cols),
+        rows,
+    )
+    return _rows_to_dict(rows, NAMES, False)
 
 
 def as_numbers(values: dict[str, np.ndarray], k: int = 0) -> dict[str, float | int]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 import time
 from collections.abc import Callable
@@ -121,13 +119,46 @@ def compare(
     yes: Annotated[
         bool, typer.Option("--yes", help="Run a sweep larger than --max-variants.")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="Chunks of variants run on N threads [default: every core]; "
+            "with --scheduler local, N worker processes. The result does not depend on N.",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS|local",
+            help="Run the chunks on a dask.distributed cluster: a running scheduler's address "
+            "(tcp://host:8786) or 'local' for a LocalCluster (needs the alu[dask] extra).",
+        ),
+    ] = None,
+    resume: Annotated[
+        Path | None,
+        typer.Option(
+            "--resume",
+            metavar="DIR",
+            help="Keep each finished chunk in DIR; started again with the same arguments, the "
+            "sweep computes only the missing chunks (a changed grid, data or option starts "
+            "it afresh).",
+        ),
+    ] = None,
+    chunk_size: Annotated[
+        int,
+        typer.Option(
+            "--chunk-size", help="Variants per chunk: memory follows it, not the sweep's size."
+        ),
+    ] = 500,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Compare strategy variants: a fast sweep, ranked with overfitting-aware statistics."""
     arguments = dict(locals())
     if top < 1:
         raise AluError("--top must be at least 1")
-    from alu.output import is_stdout, resolve_target
+    from alu.output import is_stdout, printable, resolve_target
 
     for target, option in ((json_path, "--json"), (csv_path, "--csv")):
         if target is not None:
@@ -164,17 +195,19 @@ def compare(
             strategy_file=strategy_file,
             **model_keywords(arguments),
             keep_suspect=keep_suspect,
+            workers=workers,
+            scheduler=scheduler,
+            resume=resume,
+            chunk_size=chunk_size,
             progress=advance,
             before_sweep=before_sweep,
+            note=lambda line: sys.stderr.write(f"note: {printable(line)}\n"),
         )
     comparison = result.comparison
     if json_path is not None:
-        from alu.output import write_json
-
-        # Indented for reading up to a hundred variants; compact beyond (it is for programs).
-        write_json(json_path, result.to_json(), compact=len(comparison.order) > 100)
+        result.write_json(json_path, option="--json")
     if csv_path is not None:
-        write_csv(csv_path, comparison)
+        result.write_csv(csv_path, option="--csv")
     if plot is not None:
         result.heatmap(plot)
     if report is not None:
@@ -214,18 +247,6 @@ def check_pages(plot: Path | None, report: Path | None) -> None:
         and Path(plot).expanduser().resolve() == Path(report).expanduser().resolve()
     ):
         raise AluError("--plot and --report name the same file; give two file names")
-
-
-def write_csv(target: str, comparison) -> None:
-    from alu.output import csv_cell, jsonable, write_text
-
-    header, rows = comparison.csv_rows()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([csv_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([csv_cell(v) for v in jsonable(row)])
-    write_text(target, buffer.getvalue(), option="--csv")
 
 
 class Progress:

@@ -26,7 +26,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from alu.backtest.metrics import PERIODS_PER_YEAR, sharpe
+from alu.backtest.metrics import PERIODS_PER_YEAR
 from alu.backtest.sweep import IN_SAMPLE, OUT_OF_SAMPLE, PORTFOLIO
 from alu.reports.chart_data import COLORS
 from alu.reports.charts import TEMPLATE, line
@@ -80,12 +80,13 @@ def sharpe_pairs(comparison: Comparison) -> SharpePairs:
         x = sweep.metrics[IN_SAMPLE][PORTFOLIO]["sharpe"]
         y = sweep.metrics[OUT_OF_SAMPLE][PORTFOLIO]["sharpe"]
     else:
-        assert sweep.returns is not None
+        assert sweep.stats is not None and sweep.stats.half_sharpe is not None
         k = len(dates) // 2
         # Out-of-sample returns start from the equity at the first half's last close, as a
-        # split's do: these rows are the sweep's daily returns themselves.
-        x = np.asarray(sharpe(sweep.returns[:k]), dtype=np.float64)
-        y = np.asarray(sharpe(sweep.returns[k:]), dtype=np.float64)
+        # split's do: these rows are the sweep's daily returns themselves (their Sharpe ratios
+        # reduced by the sweep, as metrics.sharpe defines them).
+        x = sweep.stats.half_sharpe[:, 0]
+        y = sweep.stats.half_sharpe[:, 1]
     return SharpePairs(
         x, y, (dates[0], dates[k - 1]), (dates[k], dates[-1]), sweep.split_index is not None
     )
@@ -183,9 +184,10 @@ def top_ranked_equity(comparison: Comparison) -> pd.Series:
     the same cash (its daily returns on those days, compounded)."""
     wf = comparison.walk_forward
     sweep = comparison.sweep
-    assert wf is not None and sweep.returns is not None
+    assert wf is not None
     first = sweep.dates.get_loc(wf.equity.index[0])
-    rows = sweep.returns[first : first + len(wf.equity), int(comparison.order[0])]
+    top = sweep.portfolio_returns([int(comparison.order[0])])[:, 0]
+    rows = top[first : first + len(wf.equity)]
     initial = sweep.spec.costs.init_cash * len(sweep.spec.symbols)
     return pd.Series(initial * np.cumprod(1.0 + rows), index=wf.equity.index)
 

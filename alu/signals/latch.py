@@ -6,7 +6,12 @@ entry until an exit). Works along the first axis: 1-D (days) or 2-D (days x vari
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
+
+#: Days x variants from which a sweep's latch runs the numba twin (when numba is loaded).
+NUMBA_LATCH_CELLS = 4096
 
 
 def latch(entry: np.ndarray, exit: np.ndarray) -> np.ndarray:
@@ -19,6 +24,11 @@ def latch(entry: np.ndarray, exit: np.ndarray) -> np.ndarray:
     entry, exit = np.broadcast_arrays(entry, exit)
     if entry.shape[0] == 0:
         return entry.copy()
+    # A sweep (days x variants, numba already loaded by it) runs the numba twin, which the
+    # tests hold equal to this; a backtest and the watchlist never load numba for it.
+    twin = sys.modules.get("alu.signals.nb")
+    if twin is not None and entry.ndim == 2 and entry.size >= NUMBA_LATCH_CELLS:
+        return twin.latch_2d(entry, exit)
     events = exit | entry
     days = np.arange(entry.shape[0], dtype=np.int32).reshape((-1,) + (1,) * (entry.ndim - 1))
     last = np.maximum.accumulate(np.where(events, days, np.int32(-1)), axis=0)

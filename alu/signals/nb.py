@@ -150,6 +150,55 @@ def window_flags_nb(start, end, row, rows, picked, full, out):
     return out
 
 
+@njit(cache=True, nogil=True)
+def gather_rows_nb(values, which, rows, unknown, out):
+    """``out[s, j] = values[which[s], rows[j]]``, ``unknown`` where ``rows[j]`` is -1: a shared
+    column read for some settings on an instrument's days
+    (:meth:`alu.signals.arrays.SharedColumn.take`), settings x days."""
+    for s in range(which.shape[0]):
+        source = values[which[s]]
+        for j in range(rows.shape[0]):
+            t = rows[j]
+            out[s, j] = source[t] if t >= 0 else unknown
+    return out
+
+
+@njit(cache=True, nogil=True)
+def latch_nb(entry, exit, out):
+    """:func:`alu.signals.latch.latch` of each column of ``entry``/``exit`` (days x columns,
+    any layout): True from an entry day until the next exit day (exit wins a tie)."""
+    n_days, n_cols = entry.shape
+    for j in range(n_cols):
+        on = False
+        for t in range(n_days):
+            if exit[t, j]:
+                on = False
+            elif entry[t, j]:
+                on = True
+            out[t, j] = on
+    return out
+
+
+def gather_rows(values: np.ndarray, which: np.ndarray, rows: np.ndarray, unknown) -> np.ndarray:
+    """:func:`gather_rows_nb` with its output allocated (settings x days, values' dtype)."""
+    out = np.empty((len(which), len(rows)), dtype=values.dtype)
+    return gather_rows_nb(
+        np.ascontiguousarray(values),
+        _c(which, np.int64),
+        _c(rows, np.int64),
+        values.dtype.type(unknown),
+        out,
+    )
+
+
+def latch_2d(entry: np.ndarray, exit: np.ndarray) -> np.ndarray:
+    """:func:`latch_nb` on days x columns bool arrays (broadcast to one shape), days-major
+    output (Fortran order, like the sweep's columns)."""
+    entry, exit = np.broadcast_arrays(np.asarray(entry, dtype=bool), np.asarray(exit, dtype=bool))
+    out = np.empty(entry.shape, dtype=bool, order="F")
+    return latch_nb(entry, exit, out)
+
+
 _NO_ROWS = np.zeros(0, dtype=np.int64)
 
 # Outputs are allocated by numpy, not inside the kernels: numpy asks the kernel for huge pages on

@@ -1,7 +1,8 @@
 """Overfitting-aware statistics for a sweep of strategy variants: one flat namespace.
 
-numpy and scipy only, on plain arrays (rows = periods, columns = variants, NaN = no value); no
-pandas, no vectorbt. The definitions live with the code:
+numpy and scipy on plain arrays (rows = periods, columns = variants, NaN = no value), and numba
+kernels for sweeps too large for numpy's temporaries (:mod:`alu.stats.nb`, loaded only when
+used); no pandas, no vectorbt. The definitions live with the code:
 
 - :mod:`alu.stats.dsr`: per-column moments, the probabilistic Sharpe ratio (PSR), the
   expected maximum Sharpe ratio of unskilled trials and the deflated Sharpe ratio (DSR), after
@@ -40,6 +41,7 @@ from alu.stats.pbo import (
     n_cscv_splits,
     pbo_cscv,
     pbo_from_blocks,
+    pbo_from_streams,
 )
 from alu.stats.walkforward import (
     stitch_out_of_sample,
@@ -60,6 +62,7 @@ __all__ = [
     "n_cscv_splits",
     "pbo_cscv",
     "pbo_from_blocks",
+    "pbo_from_streams",
     "per_period_sharpe",
     "probabilistic_sharpe_ratio",
     "return_moments",

@@ -389,6 +389,79 @@ def pbo_from_blocks(blocks: CSCVBlocks, *, batch_size: int | None = None) -> PBO
     return _result(parts, cscv_splits(blocks.n_splits), info, reorder=by_split)
 
 
+def pbo_from_streams(
+    blocks: CSCVBlocks, weight: np.ndarray, first: np.ndarray | None = None
+) -> PBOResult:
+    """PBO with the per-period Sharpe ratio as the metric, from the aggregates of the distinct
+    return streams of a sweep.
+
+    Parameters
+    ----------
+    blocks : CSCVBlocks
+        One column per **distinct** stream (:func:`cscv_blocks` of one variant of each), in the
+        order of the streams' first variants.
+    weight : array_like of int, shape (D,)
+        How many variants have each stream (the sweep has ``sum(weight)`` variants).
+    first : array_like of int, shape (D,), optional
+        Each stream's first variant (the ``selected`` column reported); default the stream's
+        position.
+
+    Returns
+    -------
+    PBOResult
+        What :func:`pbo_from_blocks` gives on the blocks of every variant: identical variants
+        have identical Sharpe ratios in every half, so the in-sample winner is the first variant
+        of the winning stream and ranks are weighted counts. Computed by
+        :func:`alu.stats.nb.cscv_splits_nb` (numba, parallel over groups of splits): its cost
+        follows the distinct streams, with no temporaries of splits x variants.
+    """
+    from alu.stats.nb import cscv_splits_nb
+
+    info = (blocks.n_splits, blocks.block_length, blocks.n_rows_dropped)
+    weight = np.asarray(weight, dtype=np.int64)
+    n_variants = int(weight.sum())
+    if n_variants < 2 or blocks.block_length == 0 or blocks.n_variants == 0:
+        return _undefined(*info)
+    first = np.arange(blocks.n_variants) if first is None else np.asarray(first, np.int64)
+    door, entering, leaving, position = _door_walk(blocks.n_splits)
+    n = len(door)
+    best = np.empty(n, dtype=np.int64)
+    best_is = np.empty(n)
+    best_oos = np.empty(n)
+    below = np.empty(n, dtype=np.int64)
+    ties = np.empty(n, dtype=np.int64)
+    undefined = np.empty(n, dtype=bool)
+    cscv_splits_nb(
+        np.ascontiguousarray(blocks.sums, dtype=np.float64),
+        np.ascontiguousarray(blocks.sumsq, dtype=np.float64),
+        np.ascontiguousarray(blocks.counts, dtype=np.float64),
+        np.ascontiguousarray(blocks.center, dtype=np.float64),
+        weight,
+        np.ascontiguousarray(door),
+        np.ascontiguousarray(entering),
+        np.ascontiguousarray(leaving),
+        best,
+        best_is,
+        best_oos,
+        below,
+        ties,
+        undefined,
+    )
+    winner = (best >= 0) & ~undefined & np.isfinite(best_is)
+    omega = np.where(winner, (below + (ties + 1) / 2.0) / (n_variants + 1.0), np.nan)
+    parts = [
+        (
+            np.where(winner, first[best.clip(0)], -1),
+            np.where(winner, best_is, np.nan),
+            np.where(winner & np.isfinite(best_oos), best_oos, np.nan),
+            omega,
+        )
+    ]
+    by_split = np.empty(n, dtype=np.int64)
+    by_split[position] = np.arange(n)
+    return _result(parts, cscv_splits(blocks.n_splits), info, reorder=by_split)
+
+
 def pbo_cscv(
     performance: np.ndarray,
     *,

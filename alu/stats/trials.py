@@ -166,6 +166,20 @@ class TrialCounter:
         )
 
 
+def trial_count(raw: int, distinct: int, dispersed: int, sum_z: np.ndarray) -> TrialCount:
+    """:class:`TrialCount` from reductions made elsewhere (a sweep's chunks): ``raw`` variants,
+    ``distinct`` streams, ``dispersed`` of them with returns that varied, and the sum of their
+    unit vectors ``sum_z``."""
+    rho = mean_pairwise_correlation(np.asarray(sum_z, dtype=np.float64), dispersed)
+    return TrialCount(
+        raw=int(raw),
+        distinct=int(distinct),
+        dispersed=int(dispersed),
+        mean_correlation=rho,
+        effective=effective_trials(dispersed, rho),
+    )
+
+
 def count_trials(
     returns: np.ndarray, *, chunk_columns: int = 1000
 ) -> tuple[TrialCount, np.ndarray]:

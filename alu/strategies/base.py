@@ -332,7 +332,7 @@ class Strategy:
             name = known_column(family)
             if isinstance(columns, TableColumns) and name not in columns.table:
                 continue  # a table made by hand, without freshness: every family known
-            stance = np.where(columns.flag(name), stance, np.int8(0))
+            stance = stance * columns.flag(name)  # flat where unknown (np.where is slower)
         return stance
 
     def read_columns(self, params: Mapping[str, Any]) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ backtest, days x variants for a sweep) and returns the stance decided at each da
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +38,7 @@ def bands_rule(cols: Columns, params: Mapping[str, Any], allow_short: bool):
     below lower x (1 - buffer) until a close above lower x (1 + buffer).
     """
     long = cols.states("band_state", BULL)
-    short = cols.states("band_state", BEAR) & allow_short
+    short = cols.states("band_state", BEAR) if allow_short else np.zeros_like(long)
     return combine(long, short)
 
 
@@ -49,7 +50,7 @@ def spread_rule(cols: Columns, params: Mapping[str, Any], allow_short: bool):
     spread is below -deadband (contango: a stocked market).
     """
     long = cols.states("spread_regime", BACKWARDATION) & ~cols.flag("spread_narrowing")
-    short = cols.states("spread_regime", CONTANGO) & allow_short
+    short = cols.states("spread_regime", CONTANGO) if allow_short else np.zeros_like(long)
     return combine(long, short)
 
 
@@ -73,7 +74,9 @@ def inventory_rule(cols: Columns, params: Mapping[str, Any], allow_short: bool):
     falling = cols.states("inventory_trend", FALLING)
     building = cols.states("inventory_trend", BUILDING)
     long = hold(low & falling, not_low | building)
-    short = hold(high & building, not_high | falling) & allow_short
+    if not allow_short:  # (an array & a Python bool is numpy's slow path; skip the latch too)
+        return combine(long, np.zeros_like(long))
+    short = hold(high & building, not_high | falling)
     return combine(long, short)
 
 
@@ -136,8 +139,9 @@ def squeeze_rule(cols: Columns, params: Mapping[str, Any], allow_short: bool):
     or a catalyst window opens.
     """
     conditions = squeeze_long_conditions(cols)
-    entry = np.logical_and.reduce([c.holds for c in conditions])
-    exit = np.logical_or.reduce([c.breaks for c in conditions])
+    # functools.reduce, not np.logical_and.reduce, which would stack the arrays first
+    entry = functools.reduce(np.logical_and, [c.holds for c in conditions])
+    exit = functools.reduce(np.logical_or, [c.breaks for c in conditions])
     long = hold(entry, exit)
     if not allow_short:
         return combine(long, np.zeros_like(long))

@@ -1,16 +1,16 @@
-"""Many variants of one strategy at once, from the signal families' sweep forms (a prototype).
+"""Many variants of one strategy at once, from the signal families' sweep forms: the signal
+columns and stances a sweep reads (:func:`alu.backtest.sweep.run_sweep`, a chunk of variants at
+a time).
 
-A drop-in for :class:`alu.strategies.stack.StackedSignals` (same ``columns``/``stances``
-interface, same columns) that builds no pandas object per setting: each family is computed once
-for all its distinct settings as arrays (:func:`alu.signals.bands.band_sweep` and the others,
+No pandas object is built per setting: each family is computed once for all the distinct
+settings of the variants given, as arrays (:func:`alu.signals.bands.band_sweep` and the others,
 with the numba kernels by default), joined to an instrument's days through as-of positions
-computed once per (family, instrument) (:func:`alu.signals.align.asof_positions`, stocks lagged a
-day), and read a chunk of variants at a time straight onto the instrument's days
-(:meth:`alu.signals.arrays.SignalArrays.take` with ``rows``). The catalyst windows are computed on
-each instrument's own days, as in a single backtest.
-
-Not wired into the sweep yet (phase 2 of issue 13); the tests hold its stances equal to
-``StackedSignals``' for every built-in strategy.
+computed once per (family, instrument, staleness limit) (:func:`alu.signals.align.
+asof_positions`, stocks lagged a day; shareable between chunks through ``rows_cache``), and read
+straight onto the instrument's days (:meth:`alu.signals.arrays.SignalArrays.take` with
+``rows``). The catalyst windows are computed on each instrument's own days, as in a single
+backtest. The tests hold every variant's stance equal to the single-setting signal table's
+(:meth:`alu.strategies.base.Strategy.stance_from_table`), which a single backtest reads.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ import pandas as pd
 
 from alu.errors import AluError
 from alu.signals.align import asof_positions, known
-from alu.signals.arrays import SignalArrays
+from alu.signals.arrays import UNKNOWN, SharedColumn, SignalArrays
 from alu.signals.bands import band_sweep
-from alu.signals.catalysts import catalyst_sweep
+from alu.signals.catalysts import catalyst_signals, catalyst_sweep
 from alu.signals.inventory import inventory_sweep
 from alu.signals.kernels import Kernels
 from alu.signals.spread import spread_sweep
@@ -44,6 +44,9 @@ from alu.strategies.execution import STALE_PARAM
 from alu.strategies.inputs import SignalInputs
 from alu.strategies.params import Number
 
+#: The catalyst columns that do not depend on the window parameters.
+CATALYST_DISTANCES = ("days_to_next_event", "days_since_last_event")
+
 
 class SweepSignals:
     """The signal columns of ``variants`` (parameter dicts) of one strategy, from arrays."""
@@ -51,11 +54,15 @@ class SweepSignals:
     def __init__(
         self,
         strategy: Strategy,
-        variants: Sequence[Mapping[str, Number]],
+        variants: Sequence[Mapping[str, Number]] | Mapping[str, np.ndarray],
         inputs: SignalInputs,
         *,
         kernels: Kernels | None = None,
+        rows_cache: dict[tuple[Any, ...], np.ndarray] | None = None,
     ) -> None:
+        """``variants``: parameter dicts, or every parameter as an array with one value per
+        variant (:meth:`alu.strategies.variants.GridVariants.param_arrays`). ``rows_cache``:
+        a dict the as-of rows are kept in, shared by the chunks of a sweep."""
         if kernels is None:
             from alu.signals.nb import NUMBA  # the sweep path: numba is loaded anyway
 
@@ -63,8 +70,11 @@ class SweepSignals:
         self.strategy = strategy
         self.inputs = inputs
         self.kernels = kernels
-        self.params = {p.name: np.array([v[p.name] for v in variants]) for p in strategy.params}
-        missing = missing_inputs(inputs, strategy.families)
+        if isinstance(variants, Mapping):
+            self.params = {p.name: np.asarray(variants[p.name]) for p in strategy.params}
+        else:
+            self.params = {p.name: np.array([v[p.name] for v in variants]) for p in strategy.params}
+        missing = missing_inputs(inputs, strategy.families) if strategy.families else []
         if missing:
             raise AluError(f"this data lacks {' and '.join(missing)}")
         #: per family: the distinct settings (arrays) and each variant's distinct setting
@@ -72,15 +82,14 @@ class SweepSignals:
         self.index: dict[str, np.ndarray] = {}
         for family in strategy.families:
             names = [p.name for p in FAMILY_PARAMS[family]]
-            keys = [tuple(v[n] for n in names) for v in variants]
-            order = {key: i for i, key in enumerate(dict.fromkeys(keys))}
-            self.settings[family] = {
-                name: np.array([key[j] for key in order]) for j, name in enumerate(names)
-            }
-            self.index[family] = np.array([order[k] for k in keys], dtype=np.int64)
+            columns = [self.params[n] for n in names]
+            stacked = np.column_stack([c.astype(np.float64) for c in columns])
+            _, first, inverse = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
+            self.settings[family] = {n: c[first] for n, c in zip(names, columns, strict=True)}
+            self.index[family] = inverse.reshape(-1).astype(np.int64)
         self._arrays: dict[str, SignalArrays] = {}
         self._catalysts: dict[str, SignalArrays] = {}
-        self._rows: dict[tuple[str, str], np.ndarray] = {}
+        self._rows: dict[tuple[Any, ...], np.ndarray] = {} if rows_cache is None else rows_cache
         for family in strategy.families:
             if family != CATALYSTS:
                 self._arrays[family] = self._sweep(family)
@@ -103,13 +112,39 @@ class SweepSignals:
     ) -> np.ndarray:
         """Each day's as-of row in the family's arrays, -1 where none is usable: no row yet, or
         one more than ``stale_after`` weekdays old (the family is UNKNOWN then)."""
-        cache_key = (key, family, stale_after)
+        source_days = self._arrays[family].days
+        cache_key = (key, len(days), family, len(source_days), stale_after)
         if cache_key not in self._rows:
-            source = pd.DatetimeIndex(self._arrays[family].days)
+            source = pd.DatetimeIndex(source_days)
             lag = family == INVENTORY  # stock figures are used from the day after their date
             rows = asof_positions(source, days, published_next_day=lag)
             dates = np.where(rows >= 0, source.to_numpy()[rows.clip(0)], np.datetime64("NaT"))
             self._rows[cache_key] = np.where(known(dates, days, stale_after), rows, -1)
+        return self._rows[cache_key]
+
+    def _take(self, family: str, column: str, settings: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """``column`` of ``family`` for ``settings`` on the as-of ``rows``: days x settings.
+        A shared column is gathered by the numba kernel when the kernels are numba's (the same
+        values as :meth:`alu.signals.arrays.SharedColumn.take`, without its temporaries)."""
+        arrays = self._arrays[family]
+        stored = arrays.columns[column]
+        if self.kernels.name == "numba" and isinstance(stored, SharedColumn):
+            from alu.signals.nb import gather_rows
+
+            values = stored.values
+            if values.shape[1] > 0:
+                which = stored.index[np.asarray(settings, dtype=np.int64)]
+                return gather_rows(values, which, rows, UNKNOWN[stored.kind]).T
+        return arrays.take(column, settings, rows)
+
+    def _distance(self, key: str, days: pd.DatetimeIndex, column: str) -> np.ndarray:
+        """``days_to_next_event`` or ``days_since_last_event`` on ``days``: the same for every
+        setting (the windows do not move the events)."""
+        cache_key = ("catalyst distances", key, len(days), column)
+        if cache_key not in self._rows:
+            table = catalyst_signals(self.inputs.catalysts, days)
+            for name in CATALYST_DISTANCES:
+                self._rows[(*cache_key[:3], name)] = table[name].to_numpy(dtype=np.float64)
         return self._rows[cache_key]
 
     def columns(self, key: str, days: pd.DatetimeIndex, chunk: np.ndarray) -> StackedColumns:
@@ -118,6 +153,10 @@ class SweepSignals:
 
         def fetch(column: str) -> np.ndarray:
             family = self._owner.get(column, CATALYSTS)
+            if column in CATALYST_DISTANCES:
+                return np.broadcast_to(
+                    self._distance(key, days, column)[:, None], (len(days), len(chunk))
+                )
             if family == CATALYSTS:
                 if key not in self._catalysts:
                     self._catalysts[key] = catalyst_sweep(
@@ -129,14 +168,20 @@ class SweepSignals:
                 return self._catalysts[key].take(column, self.index[CATALYSTS][chunk], None)
             settings = self.index[family][chunk]
             stale_after = self.settings[family][STALE_PARAM.name][settings]
+            limits = np.unique(stale_after)
+            if len(limits) == 1:  # the usual case: one staleness limit, no copy
+                rows = self._rows_for(key, days, family, int(limits[0]))
+                if column == known_column(family):
+                    return np.broadcast_to((rows >= 0)[:, None], (len(days), len(chunk)))
+                return self._take(family, column, settings, rows)
             out = None
-            for limit in np.unique(stale_after).tolist():
+            for limit in limits.tolist():
                 rows = self._rows_for(key, days, family, int(limit))
                 where = np.flatnonzero(stale_after == limit)
                 if column == known_column(family):
                     part = np.repeat((rows >= 0)[:, None], len(where), axis=1)
                 else:
-                    part = self._arrays[family].take(column, settings[where], rows)
+                    part = self._take(family, column, settings[where], rows)
                 if out is None:
                     out = np.empty((len(days), len(chunk)), dtype=part.dtype)
                 out[:, where] = part

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from alu.errors import UNSET, AluError
 from alu.files import read_bytes
 from alu.strategies import get_strategy
@@ -151,6 +153,152 @@ def grid_size(grids: Mapping[str, Sequence[Any]]) -> int:
     return math.prod(len(v) for v in grids.values()) if grids else 1
 
 
+#: The parameters :meth:`alu.strategies.base.Strategy.check` compares with each other: the
+#: product of a grid is checked over the combinations of these alone (a test holds the list to
+#: the method).
+CROSS_CHECKED = ("lower", "upper", "fraction", "max_leverage")
+
+
+class GridVariants(Sequence[Variant]):
+    """The variants of one strategy's grid: every combination of ``values`` (one list per key,
+    the first key varying slowest, as :func:`itertools.product`) over ``defaults``.
+
+    Built on demand: a million-variant grid holds its value lists, not a million parameter
+    dicts. :meth:`param_arrays` gives the parameters of a range of variants as arrays (what a
+    sweep reads); indexing gives a :class:`Variant`.
+    """
+
+    def __init__(
+        self,
+        strategy: Strategy,
+        keys: Sequence[str],
+        values: Sequence[Sequence[Number]],
+        defaults: Mapping[str, Number],
+        *,
+        name: str | None = None,
+    ) -> None:
+        self.strategy = strategy
+        self.keys = tuple(keys)
+        self.values = tuple(tuple(v) for v in values)
+        self.defaults = dict(defaults)
+        self.name = name
+        self.varied = tuple(k for k, v in zip(self.keys, self.values, strict=True) if len(v) > 1)
+        self.sizes = tuple(len(v) for v in self.values)
+        self._count = math.prod(self.sizes)
+        kinds = {p.name: p.kind for p in strategy.params}
+        self._arrays = {
+            k: np.array(v, dtype=np.int64 if kinds[k] is int else np.float64)
+            for k, v in zip(self.keys, self.values, strict=True)
+        }
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __repr__(self) -> str:
+        return (
+            f"GridVariants({self.strategy.name}, {dict(zip(self.keys, self.sizes, strict=True))})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(other) == len(self) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __iter__(self):
+        for i in range(self._count):
+            yield self[i]
+
+    def digits(self, index: np.ndarray) -> list[np.ndarray]:
+        """Each key's value position for the variants ``index`` (an array of positions)."""
+        rest = np.asarray(index, dtype=np.int64)
+        out: list[np.ndarray] = []
+        for size in reversed(self.sizes):
+            out.append(rest % size)
+            rest = rest // size
+        return out[::-1]
+
+    def params_at(self, i: int) -> dict[str, Number]:
+        """The parameters of variant ``i`` as a dict of Python numbers."""
+        digits = [int(d[0]) for d in self.digits(np.array([i]))]
+        combo = {k: self.values[n][digits[n]] for n, k in enumerate(self.keys)}
+        return {**self.defaults, **combo}
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._count))]
+        i = int(i)
+        if i < 0:
+            i += self._count
+        if not 0 <= i < self._count:
+            raise IndexError(i)
+        params = self.params_at(i)
+        if self.name:
+            text = ",".join(f"{k}={_fmt(params[k])}" for k in self.keys)
+            label = f"{self.name}[{text}]" if self.keys else self.name
+        else:
+            label = " ".join(f"{k}={_fmt(params[k])}" for k in self.varied)
+        return Variant(label or self.strategy.name, self.strategy, params, self.varied)
+
+    def param_arrays(self, index: np.ndarray) -> dict[str, np.ndarray]:
+        """Every parameter of the variants ``index`` (positions) as an array, one value each:
+        ints as int64, floats as float64."""
+        index = np.asarray(index, dtype=np.int64)
+        digits = dict(zip(self.keys, self.digits(index), strict=True))
+        out = {}
+        for p in self.strategy.params:
+            if p.name in digits:
+                out[p.name] = self._arrays[p.name][digits[p.name]]
+            else:
+                kind = np.int64 if p.kind is int else np.float64
+                out[p.name] = np.full(len(index), self.defaults[p.name], dtype=kind)
+        return out
+
+    def check(self, *, origin: str = "") -> None:
+        """:meth:`Strategy.check` on every combination, over the keys it compares
+        (:data:`CROSS_CHECKED`): the first failure in the product's order is refused."""
+        checked = [n for n, k in enumerate(self.keys) if k in CROSS_CHECKED]
+        for combo in itertools.product(*(self.values[n] for n in checked)):
+            params = {**self.defaults}
+            params.update({k: self.values[n][0] for n, k in enumerate(self.keys)})
+            params.update({self.keys[n]: v for n, v in zip(checked, combo, strict=True)})
+            self.strategy.check(params, origin=origin)
+
+
+class VariantList(Sequence[Variant]):
+    """Variants one after another from several :class:`GridVariants` (a variants file)."""
+
+    def __init__(self, parts: Sequence[GridVariants]) -> None:
+        self.parts = list(parts)
+        self.starts = np.cumsum([0, *(len(p) for p in self.parts)]).astype(np.int64)
+
+    def __len__(self) -> int:
+        return int(self.starts[-1])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(other) == len(self) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __iter__(self):
+        for part in self.parts:
+            yield from part
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        i = int(i)
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        part = int(np.searchsorted(self.starts, i, side="right")) - 1
+        return self.parts[part][i - int(self.starts[part])]
+
+
 def expand(
     strategy: Strategy,
     grids: Mapping[str, Sequence[Any]],
@@ -158,31 +306,23 @@ def expand(
     base: Mapping[str, Any] | None = None,
     name: str | None = None,
     origin: str = "",
-) -> list[Variant]:
-    """Every combination of ``grids`` over ``base`` parameters, resolved and checked.
+) -> GridVariants:
+    """Every combination of ``grids`` over ``base`` parameters, resolved and checked, built on
+    demand (:class:`GridVariants`).
 
     Named ``name[k=v,...]`` with every grid key when ``name`` is given, else ``k=v k2=v2`` with
     the keys that vary.
     """
     keys = list(grids)
-    varied = tuple(k for k in keys if len(grids[k]) > 1)
     defaults = resolve_params(strategy.params, base or {}, strategy=strategy.name, origin=origin)
     # Each value is checked once by its parameter; the product only needs the cross-checks.
     by_name = {p.name: p for p in strategy.params}
-    checked = {}
+    checked = []
     for k in keys:
         resolve_params(strategy.params, {k: grids[k][0]}, strategy=strategy.name, origin=origin)
-        checked[k] = [by_name[k].coerce(v, origin=origin) for v in grids[k]]
-    variants = []
-    for combo in itertools.product(*(checked[k] for k in keys)):
-        params = {**defaults, **dict(zip(keys, combo, strict=True))}
-        strategy.check(params, origin=origin)
-        if name:
-            values = ",".join(f"{k}={_fmt(params[k])}" for k in keys)
-            label = f"{name}[{values}]" if keys else name
-        else:
-            label = " ".join(f"{k}={_fmt(params[k])}" for k in varied)
-        variants.append(Variant(label or strategy.name, strategy, params, varied))
+        checked.append([by_name[k].coerce(v, origin=origin) for v in grids[k]])
+    variants = GridVariants(strategy, keys, checked, defaults, name=name)
+    variants.check(origin=origin)
     return variants
 
 
@@ -193,7 +333,7 @@ def variants_from_grids(
     *,
     strategies: Mapping[str, Strategy] | None = None,
     max_variants: int | None = None,
-) -> list[Variant]:
+) -> GridVariants:
     """The variants of ``alu compare --strategy NAME --grid ...`` (``--param`` fixes others);
     ``strategies`` is where names are looked up (default: the built-in ones); more than
     ``max_variants`` (counted first) is refused before any is built."""
@@ -233,7 +373,7 @@ def load_variants_file(
     *,
     strategies: Mapping[str, Strategy] | None = None,
     max_variants: int | None = None,
-) -> list[Variant]:
+) -> VariantList:
     """Read a TOML variants file (see module docstring); errors name the file and the variant.
 
     Every table is checked and the variants counted before any is built: more than
@@ -274,13 +414,14 @@ def load_variants_file(
     check_count(
         sum(grid_size(grids) for _, _, grids, _ in tables), max_variants, what=f"{path} makes"
     )
-    out: list[Variant] = []
+    parts: list[GridVariants] = []
     for name, strategy_name, grids, base in tables:
         try:
             strategy = get_strategy(strategy_name, strategies)
-            out.extend(expand(strategy, grids, base=base, name=name))
+            parts.append(expand(strategy, grids, base=base, name=name))
         except AluError as exc:
             raise AluError(f"variant '{name}': {exc.message}", path=path) from None
+    out = VariantList(parts)
     seen: set[str] = set()
     for variant in out:
         if variant.name in seen:

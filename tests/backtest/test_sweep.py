@@ -14,7 +14,6 @@ from alu.backtest.sweep import FULL, IN_SAMPLE, OUT_OF_SAMPLE, PORTFOLIO, SweepS
 from alu.data.market import Market
 from alu.strategies import STRATEGIES
 from alu.strategies.base import signal_table
-from alu.strategies.stack import StackedSignals
 from alu.strategies.sweep_signals import SweepSignals
 from alu.strategies.variants import load_variants_file, variants_from_grids
 
@@ -99,7 +98,7 @@ def test_portfolio_returns_rebuild_the_portfolio_equity(sample_market):
         sample_market.universe(),
         BacktestSpec(variants[1].strategy, variants[1].params, SYMBOLS, START),
     )
-    rebuilt = 300_000.0 * np.cumprod(1 + result.returns[:, 1])
+    rebuilt = 300_000.0 * np.cumprod(1 + result.portfolio_returns([1])[:, 0])
     np.testing.assert_allclose(rebuilt, single.portfolio_equity.to_numpy(), rtol=1e-10)
 
 
@@ -119,7 +118,7 @@ def test_stacked_rule_equals_the_table_rule(sample_market, name):
         else [v for v in load_variants_file(EXAMPLE) if v.strategy.name == "buy_hold"]
     )
     inputs = sample_market.signal_inputs()
-    stack = StackedSignals(strategy, [v.params for v in variants], inputs)
+    stack = SweepSignals(strategy, [v.params for v in variants], inputs)
     days = sample_market.instrument("CENX").bars.index
     stances = stack.stances("CENX", days, np.arange(len(variants)), allow_short=True)
     for i, variant in enumerate(variants):
@@ -173,7 +172,7 @@ def test_a_stale_input_blanks_its_family_in_both_paths(make_data_dir):
         loose_table = signal_table(strategy.frames(inputs, loose), days)
         assert all(loose_table[f"{f}_known"][gap].all() for f in strategy.dated_families)
         loose_stance = strategy.stance_from_table(loose_table, loose, allow_short=True)
-        for route in (StackedSignals, SweepSignals):
+        for route in (SweepSignals,):
             stack = route(strategy, [params, loose], inputs)
             stacked = stack.stances("AA", days, np.arange(2), allow_short=True)
             np.testing.assert_array_equal(stacked[:, 0], stance.to_numpy())

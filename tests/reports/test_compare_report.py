@@ -232,11 +232,11 @@ def test_walk_forward_equity_and_windows(grid_compare):
         on_days = [t for t, d in zip(traded, wf.equity.index, strict=True) if first <= d <= last]
         assert on_days == [html.escape(window["variant"] or "flat")] * int(rows.sum())
         if window["variant"]:
-            chosen = sweep.returns[rows, by_name[window["variant"]]]
+            chosen = sweep.portfolio_returns([by_name[window["variant"]]])[rows, 0]
             assert value(row["OOS return"]) == pytest.approx(np.prod(1 + chosen) - 1, rel=1e-9)
     top = decode(trace(fig, "walk_forward", "top_ranked")["y"])
     rows = sweep.dates >= wf.equity.index[0]
-    expected = initial * np.cumprod(1 + sweep.returns[rows, comparison.order[0]])
+    expected = initial * np.cumprod(1 + sweep.portfolio_returns([comparison.order[0]])[rows, 0])
     np.testing.assert_allclose(top, expected, rtol=1e-12)
 
 

@@ -11,7 +11,7 @@ from alu.signals.states import STATE_CODES
 from alu.strategies import get_strategy
 from alu.strategies import signal_columns as sc
 from alu.strategies.base import FAMILIES, family_frames, signal_table
-from alu.strategies.stack import StackedSignals
+from alu.strategies.sweep_signals import SweepSignals
 
 # Columns of the signal table that rules do not read, and why: dates of the rows used (for
 # freshness), names and dates of events (text), and the band zone (a state outside
@@ -76,7 +76,7 @@ def test_the_sweep_reads_every_declared_column_like_a_backtest(sample_market, ta
     """Each declared column, through the stacked (sweep) path, equals the table's reading."""
     strategy = get_strategy("squeeze")
     params = strategy.resolve({})
-    stack = StackedSignals(strategy, [params], sample_market.signal_inputs())
+    stack = SweepSignals(strategy, [params], sample_market.signal_inputs())
     days = sample_market.instrument("AA").bars.index
     cols = stack.columns("AA", days, np.arange(1))
     from alu.strategies.columns import TableColumns

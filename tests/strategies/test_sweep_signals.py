@@ -1,17 +1,21 @@
-"""The arrays-based columns builder (alu.strategies.sweep_signals, the phase-2 prototype) gives
-the same signal columns and stances as today's StackedSignals, for every built-in strategy, both
-directions, every instrument calendar of the sample and chunks of variants."""
+"""The arrays-based columns builder the sweep reads (alu.strategies.sweep_signals) gives every
+variant the signal columns and stance of the single-setting signal table a backtest reads
+(alu.strategies.base.signal_table), for every built-in strategy, both directions, every
+instrument calendar of the sample and chunks of variants, from parameter dicts or arrays."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from alu.errors import AluError
 from alu.signals.kernels import REFERENCE
 from alu.strategies import STRATEGIES
+from alu.strategies.base import signal_table
+from alu.strategies.columns import TableColumns, state_codes
 from alu.strategies.inputs import SignalInputs
-from alu.strategies.stack import StackedSignals
+from alu.strategies.signal_columns import STATE_COLUMNS
 from alu.strategies.sweep_signals import SweepSignals
 from alu.strategies.variants import expand
 
@@ -53,28 +57,54 @@ def test_every_built_in_strategy_has_a_grid():
     assert set(GRIDS) == set(STRATEGIES)
 
 
+def single_table(strategy, inputs, params, days) -> pd.DataFrame:
+    """The signal table a single backtest reads (empty for a strategy without signals)."""
+    if not strategy.families:
+        return pd.DataFrame(index=days)
+    return signal_table(strategy.frames(inputs, params), days)
+
+
+def single_column(table: pd.DataFrame, column: str) -> np.ndarray:
+    """A table column as the sweep reads it: state codes, or the values."""
+    if column in STATE_COLUMNS:
+        return state_codes(table[column].to_numpy(dtype=object))
+    return TableColumns(table).number(column)
+
+
 @pytest.mark.parametrize("name", list(STRATEGIES))
-def test_same_stances_as_stacked_signals(sample_market, name):
+def test_same_stances_as_the_single_setting_tables(sample_market, name):
     strategy = STRATEGIES[name]
-    variants = [v.params for v in expand(strategy, GRIDS[name])]
+    grid = expand(strategy, GRIDS[name])
+    variants = [v.params for v in grid]
     inputs = sample_market.signal_inputs()
-    today = StackedSignals(strategy, variants, inputs)
-    for kernels in (None, REFERENCE):  # numba (the default) and numpy
-        arrays = SweepSignals(strategy, variants, inputs, kernels=kernels)
-        for symbol in SYMBOLS:
-            days = sample_market.instrument(symbol).bars.index
-            for chunk in np.array_split(np.arange(len(variants)), min(3, len(variants))):
-                for allow_short in (False, True):
+    everything = np.arange(len(variants))
+    routes = [
+        SweepSignals(strategy, variants, inputs),  # numba kernels (the default)
+        SweepSignals(strategy, variants, inputs, kernels=REFERENCE),  # numpy
+        SweepSignals(strategy, grid.param_arrays(everything), inputs),  # parameter arrays
+    ]
+    chunks = np.array_split(everything, min(3, len(variants)))
+    for symbol in SYMBOLS:
+        days = sample_market.instrument(symbol).bars.index
+        tables = [single_table(strategy, inputs, params, days) for params in variants]
+        for allow_short in (False, True):
+            expected = np.column_stack(
+                [
+                    strategy.stance_from_table(t, params, allow_short=allow_short).to_numpy()
+                    for t, params in zip(tables, variants, strict=True)
+                ]
+            )
+            for route in routes:
+                for chunk in chunks:
                     np.testing.assert_array_equal(
-                        arrays.stances(symbol, days, chunk, allow_short=allow_short),
-                        today.stances(symbol, days, chunk, allow_short=allow_short),
+                        route.stances(symbol, days, chunk, allow_short=allow_short),
+                        expected[:, chunk],
                     )
-                ours = arrays.columns(symbol, days, chunk)
-                theirs = today.columns(symbol, days, chunk)
-                for column in (c for f in strategy.families for c in COLUMNS[f]):
-                    np.testing.assert_array_equal(
-                        ours.number(column), theirs.number(column), err_msg=column
-                    )
+        for chunk in chunks:
+            ours = routes[0].columns(symbol, days, chunk)
+            for column in (c for f in strategy.families for c in COLUMNS[f]):
+                theirs = np.column_stack([single_column(tables[i], column) for i in chunk])
+                np.testing.assert_array_equal(ours.number(column), theirs, err_msg=column)
 
 
 def test_refuses_data_without_the_inputs(sample_market):

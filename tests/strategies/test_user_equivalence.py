@@ -115,7 +115,13 @@ def test_a_grid_over_a_user_strategy_equals_its_backtests(sample_market, twin, d
         sample_market.universe(),
         SweepSpec(twin_of_builtin, symbols, start=start, costs=COSTS, direction=direction),
     )
-    np.testing.assert_allclose(sweep.returns, reference.returns, rtol=1e-9, atol=1e-15)
+    everything = np.arange(len(variants))
+    np.testing.assert_allclose(
+        sweep.portfolio_returns(everything),
+        reference.portfolio_returns(everything),
+        rtol=1e-9,
+        atol=1e-15,
+    )
     for i, variant in enumerate(variants):
         single = run_backtest(
             sample_market.universe(),
