@@ -44,7 +44,8 @@ def main() -> None:
     close, price, entries, exits = [], [], [], []
     for s, _ in enumerate(SYMBOLS):
         a, b = int(plan.bounds[s]), int(plan.bounds[s + 1])
-        rows = np.flatnonzero(plan.upos[s] >= 0)  # the symbol's days on the union calendar
+        own = plan.history[SYMBOLS[s]][plan.offsets[SYMBOLS[s]] :]
+        rows = days.searchsorted(own)  # the symbol's days on the union calendar
         held = np.zeros((b - a, len(variants)), dtype=np.int8)
         held[1:] = stance[:, a : b - 1].T  # decided at the close, held from the next day
         before = np.zeros_like(held)
