@@ -6,8 +6,9 @@ column on the union calendar (entries and exits a day after the stance, filled a
 open, as in the project's execution model; fees and slippage alike), then total return, Sharpe
 ratio and max drawdown from the portfolio's accessors.
 
-Usage: python bench/plain_vectorbt_route.py DATA_DIR STRATEGY START GRID...
-(GRID as for ``alu compare --grid``; START a date or ``-`` for the strategy's default window)
+Usage: python bench/plain_vectorbt_route.py DATA_DIR STRATEGY START [--limit N] GRID...
+(GRID as for ``alu compare --grid``; START a date or ``-`` for the strategy's default window;
+``--limit N``: only the grid's first N variants, for sizes this machine's memory cannot hold)
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ SYMBOLS = ["AA", "CENX", "LME3M"]
 
 def main() -> None:
     data_dir, strategy, start, *grid = sys.argv[1:]
+    limit = None
+    if grid[:1] == ["--limit"]:
+        limit, grid = int(grid[1]), grid[2:]
     variants = variants_from_grids(strategy, grid, {}, max_variants=None)
+    if limit is not None:
+        variants = [variants[i] for i in range(min(limit, len(variants)))]
     market = open_market(data_dir)
     universe = market.universe(SYMBOLS, signals=True)
     spec = SweepSpec(

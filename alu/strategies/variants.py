@@ -44,7 +44,19 @@ MAX_GRID_VALUES = 10**12
 _GRID_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$", re.ASCII)
 
 
-class GridRange(Sequence[str]):
+class LazySequence(Sequence):
+    """A sequence computed on demand that compares equal to any sequence of equal items (a
+    list of the same values, say); unhashable, like a list."""
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(other) == len(self) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class GridRange(LazySequence, Sequence[str]):
     """The values of ``start:stop:step`` as text, computed on demand (never all at once)."""
 
     def __init__(self, start: float, step: float, count: int, *, integers: bool) -> None:
@@ -52,15 +64,6 @@ class GridRange(Sequence[str]):
 
     def __len__(self) -> int:
         return self.count
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, str):
-            return len(other) == self.count and all(
-                a == b for a, b in zip(self, other, strict=True)
-            )
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"GridRange(start={self.start!r}, step={self.step!r}, count={self.count})"
@@ -159,7 +162,7 @@ def grid_size(grids: Mapping[str, Sequence[Any]]) -> int:
 CROSS_CHECKED = ("lower", "upper", "fraction", "max_leverage")
 
 
-class GridVariants(Sequence[Variant]):
+class GridVariants(LazySequence, Sequence[Variant]):
     """The variants of one strategy's grid: every combination of ``values`` (one list per key,
     the first key varying slowest, as :func:`itertools.product`) over ``defaults``.
 
@@ -198,13 +201,6 @@ class GridVariants(Sequence[Variant]):
         return (
             f"GridVariants({self.strategy.name}, {dict(zip(self.keys, self.sizes, strict=True))})"
         )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, str):
-            return len(other) == len(self) and all(a == b for a, b in zip(self, other, strict=True))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __iter__(self):
         for i in range(self._count):
@@ -266,7 +262,7 @@ class GridVariants(Sequence[Variant]):
             self.strategy.check(params, origin=origin)
 
 
-class VariantList(Sequence[Variant]):
+class VariantList(LazySequence, Sequence[Variant]):
     """Variants one after another from several :class:`GridVariants` (a variants file)."""
 
     def __init__(self, parts: Sequence[GridVariants]) -> None:
@@ -275,13 +271,6 @@ class VariantList(Sequence[Variant]):
 
     def __len__(self) -> int:
         return int(self.starts[-1])
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, str):
-            return len(other) == len(self) and all(a == b for a, b in zip(self, other, strict=True))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __iter__(self):
         for part in self.parts:
