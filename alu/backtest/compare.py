@@ -266,7 +266,9 @@ class Comparison:
 
     def _param_names(self) -> list[str]:
         if not hasattr(self, "_params"):
-            self._params = sorted({p for v in self.sweep.spec.variants for p in v.params})
+            from alu.strategies.variants import param_names
+
+            self._params = param_names(self.sweep.spec.variants)
         return self._params
 
     def csv_blocks(self, *, for_text: bool = False) -> Iterator[list[list[Any]]]:

@@ -44,6 +44,14 @@ MAX_GRID_VALUES = 10**12
 _GRID_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$", re.ASCII)
 
 
+def param_names(variants: Sequence[Variant]) -> list[str]:
+    """The parameters of any of ``variants``, sorted (lazy sequences say without building each
+    variant)."""
+    if isinstance(variants, GridVariants | VariantList):
+        return sorted(variants.param_names())
+    return sorted({p for v in variants for p in v.params})
+
+
 class LazySequence(Sequence):
     """A sequence computed on demand that compares equal to any sequence of equal items (a
     list of the same values, say); unhashable, like a list."""
@@ -215,6 +223,10 @@ class GridVariants(LazySequence, Sequence[Variant]):
             rest = rest // size
         return out[::-1]
 
+    def param_names(self) -> set[str]:
+        """The parameters every variant sets (the same for all of them)."""
+        return set(self.defaults) | set(self.keys)
+
     def params_at(self, i: int) -> dict[str, Number]:
         """The parameters of variant ``i`` as a dict of Python numbers."""
         digits = [int(d[0]) for d in self.digits(np.array([i]))]
@@ -275,6 +287,10 @@ class VariantList(LazySequence, Sequence[Variant]):
     def __iter__(self):
         for part in self.parts:
             yield from part
+
+    def param_names(self) -> set[str]:
+        """The parameters any variant sets."""
+        return set().union(*(part.param_names() for part in self.parts))
 
     def __getitem__(self, i):  # type: ignore[override]
         if isinstance(i, slice):
