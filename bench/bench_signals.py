@@ -3,7 +3,7 @@
 Both routes produce the signal columns the built-in rules read, on the family's own calendar, for
 every distinct setting of a grid:
 
-- ``per-setting``: the route alu/strategies/stack.py takes: one pandas frame per distinct
+- ``per-setting``: the route of alu/strategies/stack.py before phase 2: one frame per distinct
   setting (``alu.strategies.base.family_frames``; ``in_catalyst_window`` for the catalysts),
   then each column encoded with ``alu.strategies.columns.state_codes`` (``Series.map``) or
   ``to_numpy``;
