@@ -137,9 +137,10 @@ class Comparison:
         """The variants in rank order, a block at a time: their positions and ranks (None for
         the set-aside)."""
         order = np.asarray(self.order, dtype=np.int64)
+        ranked = self.n_ranked  # a sum over every variant: once, not per variant
         for a in range(0, len(order), self.BLOCK):
             index = order[a : a + self.BLOCK]
-            ranks = [r if r <= self.n_ranked else None for r in range(a + 1, a + 1 + len(index))]
+            ranks = [r if r <= ranked else None for r in range(a + 1, a + 1 + len(index))]
             yield index, ranks
 
     def _values(self, index: np.ndarray) -> dict[str, dict[str, dict[str, list]]]:
