@@ -105,9 +105,11 @@ def _dask_chunk(plan: SweepPlan, start: int, stop: int) -> ChunkResult:
 
 def open_client(scheduler: str, workers: int):
     """A dask.distributed client of ``scheduler`` (an address, or ``"local"``: a LocalCluster
-    of ``workers`` single-threaded processes), and the cluster to close after (or None)."""
+    of ``workers`` single-threaded processes), the cluster to close after (or None), and
+    whether the client is ours to close: a notebook's own client of the same scheduler is
+    used, not doubled (two clients in one process do not share their futures' event loop)."""
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client, LocalCluster, default_client
     except ImportError:
         raise AluError(
             "{scheduler} needs dask.distributed: install alu with its dask extra "
@@ -122,9 +124,15 @@ def open_client(scheduler: str, workers: int):
             processes=True,
             dashboard_address=None,
         )
-        return Client(cluster), cluster
+        return Client(cluster), cluster, True
     try:
-        return Client(scheduler, timeout=CONNECT_TIMEOUT), None
+        existing = default_client()
+    except ValueError:  # no client in this process
+        existing = None
+    if existing is not None and getattr(existing.scheduler, "address", None) == scheduler:
+        return existing, None, False
+    try:
+        return Client(scheduler, timeout=CONNECT_TIMEOUT), None, True
     except (OSError, TimeoutError, ValueError) as exc:
         raise AluError(
             f"{{scheduler}}: cannot reach a dask scheduler there ({exc})",
@@ -137,7 +145,7 @@ def _dask_results(
     plan: SweepPlan, todo: list[tuple[int, int]], scheduler: str, workers: int
 ) -> Iterator[ChunkResult]:
     """The chunks as tasks on a dask.distributed cluster; only their reductions come back."""
-    client, cluster = open_client(scheduler, workers)
+    client, cluster, owned = open_client(scheduler, workers)
     try:
         if not todo:
             return
@@ -153,6 +161,7 @@ def _dask_results(
             future.release()
             yield result
     finally:
-        client.close()
+        if owned:
+            client.close()
         if cluster is not None:
             cluster.close()

@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import threading
+import time
 
 import pytest
 
@@ -57,31 +58,35 @@ def test_unreachable_scheduler_is_one_line(monkeypatch):
 
 def test_dask_cluster_with_a_worker_killed_mid_run(serial):
     """Two worker processes; one is killed (SIGKILL) once the first chunk is back: its chunks
-    run again elsewhere and the result is the serial one."""
+    run again elsewhere and the result is the serial one. (No client of the test's own: the
+    sweep's is the only one in this process.)"""
     distributed = pytest.importorskip("distributed")
     text, _ = serial
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     )
     try:
-        with distributed.Client(cluster) as client:
-            pids = sorted(client.run(os.getpid).values())
-            assert len(pids) == 2
-            killed = threading.Event()
+        victim = cluster.workers[0]
+        pid = victim.pid
+        assert pid is not None and {w.pid for w in cluster.workers.values()} != {None}
+        killed = threading.Event()
 
-            def progress(_done: int) -> None:
-                if not killed.is_set():
-                    killed.set()
-                    os.kill(pids[0], signal.SIGKILL)
+        def progress(_done: int) -> None:
+            if not killed.is_set():
+                killed.set()
+                os.kill(pid, signal.SIGKILL)
 
-            again, _ = run(
-                scheduler=cluster.scheduler_address, chunk_size=5, progress=progress, workers=2
-            )
-            assert killed.is_set()
-            assert again == text
-            # the nanny started a new process in place of the killed one
-            client.wait_for_workers(2, timeout=60)
-            assert pids[0] not in client.run(os.getpid).values()
+        again, _ = run(
+            scheduler=cluster.scheduler_address, chunk_size=5, progress=progress, workers=2
+        )
+        assert killed.is_set()
+        assert again == text
+        # the nanny starts a new process in place of the killed one
+        cluster.wait_for_workers(2, timeout=60)
+        deadline = time.monotonic() + 60
+        while victim.pid in (pid, None) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert victim.pid not in (pid, None)
     finally:
         cluster.close()
 
@@ -125,3 +130,20 @@ def test_streamed_json_and_csv_equal_the_whole_documents(serial, tmp_path):
     path = tmp_path / "c.json"
     result.write_json(path)  # 132 variants: compact, streamed
     assert path.read_text() == dumps(result.to_json(), compact=True)
+
+
+def test_a_notebooks_own_client_is_used_not_doubled(serial):
+    """With a client of the same scheduler already open in the process (a notebook's), the
+    sweep uses it and leaves it open."""
+    distributed = pytest.importorskip("distributed")
+    text, _ = serial
+    cluster = distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    try:
+        with distributed.Client(cluster) as client:
+            again, _ = run(scheduler=cluster.scheduler_address, chunk_size=40)
+            assert again == text
+            assert client.status == "running"
+    finally:
+        cluster.close()
