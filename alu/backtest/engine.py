@@ -20,8 +20,9 @@ Exact model (the tests hold the engine to a plain-Python loop of it, rule by rul
   position is resized to the same formula (``E = cash + shares * p``) at the fill of every
   ``rebalance_days``-th trading day after the entry while the stance holds.
 - **Margin** (``maintenance_margin``): when at a close the equity ``cash + shares * close`` is at
-  or below ``maintenance_margin * |shares| * close``, the position is closed at the next fill as a
-  trade marked ``liquidation``.
+  or below ``maintenance_margin * |shares| * close`` (within a relative 1e-9, so that rounding
+  never decides an account held exactly at the limit), the position is closed at the next fill as
+  a trade marked ``liquidation``.
 - **Stops** (``stop_loss``, ``trailing_stop``; 0 = off): at each close a long is stopped when the
   close is at or below ``entry_fill * (1 - stop_loss)`` or ``best_close * (1 - trailing_stop)``
   (``best_close`` the highest close since the entry fill), a short when the close is at or above
@@ -70,6 +71,9 @@ INITIAL_CASH = 100_000.0
 
 #: Why a trade ended, as stored in the trade records (``reason``) and named in outputs.
 SIGNAL, STOP, LIQUIDATION, END = 0, 1, 2, 3
+#: "At or below the margin" within a relative 1e-9: an account held exactly at the limit (say
+#: twice levered with a 50 % maintenance margin) is liquidated whatever the last bit of rounding.
+MARGIN_SLACK = 1.0 + 1e-9
 EXIT_REASONS = ("signal", "stop", "liquidation", "end")
 
 TRADE_DTYPE = np.dtype(
@@ -520,7 +524,7 @@ def simulate_column_nb(
             # the best close matters to a trailing stop only; the stops are off at 0
             if trailing and (np.isnan(best) or (side > 0 and c > best) or (side < 0 and c < best)):
                 best = c
-            if value <= margin * abs(pos) * c:
+            if value <= margin * abs(pos) * c * MARGIN_SLACK:
                 forced = LIQUIDATION
             elif stops and (
                 _against(side, c, entry_price, stop_loss) or _against(side, c, best, trailing_stop)
@@ -541,7 +545,7 @@ def simulate_column_nb(
                 value = cash + pos * c
                 equity[t] = value
                 position[t] = pos
-                if value <= margin * abs(pos) * c:
+                if value <= margin * abs(pos) * c * MARGIN_SLACK:
                     forced = LIQUIDATION
                 if blocked != 0 and stance[t] != blocked:
                     blocked = 0

@@ -118,7 +118,7 @@ def reference_account(close, fill, stance, fees, slippage, cash0=CASH0, model=DE
             c = close[t]
             best = c if best is None else (max(best, c) if side > 0 else min(best, c))
             entry = trade["entry_px"]
-            if value <= model.maintenance_margin * abs(shares) * c:
+            if value <= model.maintenance_margin * abs(shares) * c * (1 + 1e-9):
                 forced = "liquidation"
             elif moved_against(c, entry, model.stop_loss) or moved_against(
                 c, best, model.trailing_stop
