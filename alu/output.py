@@ -34,6 +34,7 @@ from typing import Any, Literal
 import numpy as np
 
 from alu.errors import AluError
+from alu.faults import fault
 
 _PLAIN = frozenset({str, int, bool, type(None)})
 
@@ -157,12 +158,16 @@ def is_stdout(target: str | Path | None) -> bool:
     return shown in ("-", "/dev/stdout") or shown in ("/dev/fd/1", "/proc/self/fd/1")
 
 
-def write_bytes(target: str | Path, data: bytes, *, option: str = "") -> int:
-    """Write ``data`` to ``target`` (see the module docstring); returns the bytes written."""
-    return write_pieces(target, [data], option=option)
+def write_bytes(target: str | Path, data: bytes, *, option: str = "", step: str = "") -> int:
+    """Write ``data`` to ``target`` (see the module docstring); returns the bytes written.
+    ``step``: a fault point (:mod:`alu.faults`) between writing a regular file's temporary
+    copy and renaming it into place, for the tests."""
+    return write_pieces(target, [data], option=option, step=step)
 
 
-def write_pieces(target: str | Path, pieces: Iterable[bytes | str], *, option: str = "") -> int:
+def write_pieces(
+    target: str | Path, pieces: Iterable[bytes | str], *, option: str = "", step: str = ""
+) -> int:
     """Write ``pieces`` one after another to ``target`` (see the module docstring; text as
     UTF-8), never holding more than one piece: large outputs stream. Returns the bytes
     written. A regular file is replaced only once every piece is written."""
@@ -177,7 +182,7 @@ def write_pieces(target: str | Path, pieces: Iterable[bytes | str], *, option: s
                 _write_fd(where.fd, piece)  # type: ignore[arg-type]
                 total += len(piece)
             return total
-        return _replace_file(where.path, encoded)  # type: ignore[arg-type]
+        return _replace_file(where.path, encoded, step)  # type: ignore[arg-type]
     except OSError as exc:
         head = f"{option} {where.shown}" if option else f"cannot write {where.shown}"
         raise AluError(f"{head}: {exc.strerror or exc}", exit_code=1) from None
@@ -204,7 +209,7 @@ def _write_fd(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _replace_file(path: Path, pieces: Iterable[bytes]) -> int:
+def _replace_file(path: Path, pieces: Iterable[bytes], step: str = "") -> int:
     """Write ``path`` through a temporary file in its directory and a rename: never half
     written; an existing file keeps its permission bits. Returns the bytes written."""
     try:
@@ -222,6 +227,8 @@ def _replace_file(path: Path, pieces: Iterable[bytes]) -> int:
                 total += len(piece)
             handle.flush()
             os.fsync(handle.fileno())
+        if step:
+            fault(step)
         os.chmod(tmp, mode)
         check = resolve_target(path)  # still a regular file or nothing (not swapped meanwhile)
         if check.kind != "file":

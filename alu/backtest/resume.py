@@ -19,18 +19,20 @@ import fcntl
 import io
 import json
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from alu.backtest.sweep import ChunkResult, SweepPlan, plan_digests
+from alu.backtest.sweep import ChunkResult, SweepPlan
 from alu.errors import AluError
 from alu.faults import fault
+from alu.output import write_bytes, write_text
 
 MANIFEST = "sweep.json"
+#: The fault point between a chunk's temporary file and its rename (tests: ALU_FAULT).
+STEP = "resume:before-rename"
 FORMAT = 1
 #: What each digest covers, as the message about a changed cache says it.
 CHANGED = {
@@ -69,7 +71,7 @@ class ChunkStore:
             ) from None
         for leftover in self.folder.glob(".chunk-*.tmp"):  # a write killed half way
             leftover.unlink(missing_ok=True)
-        self.digests = plan_digests(plan)
+        self.digests = plan.digests
         self.saved = 0
         self._check_manifest()
 
@@ -112,7 +114,7 @@ class ChunkStore:
                 "variants": self.plan.n_variants,
                 "chunks": len(self.plan.chunks),
             }
-            _write_atomic(path, (json.dumps(record, indent=2) + "\n").encode("utf-8"))
+            write_text(path, json.dumps(record, indent=2) + "\n")
 
     def _remove_chunks(self) -> int:
         removed = 0
@@ -149,32 +151,7 @@ class ChunkStore:
         arrays = {name: getattr(result, name) for name in ChunkResult.ARRAYS}
         token = np.frombuffer(self.plan.token.encode("ascii"), dtype=np.uint8)
         np.savez(buffer, token=token, **arrays)
-        try:
-            _write_atomic(
-                self.path((result.start, result.stop)), buffer.getvalue(), "resume:before-rename"
-            )
-        except OSError as exc:
-            raise AluError(
-                f"{{resume}}: cannot write a chunk ({exc.strerror})",
-                params={"resume": self.folder},
-                exit_code=1,
-            ) from None
+        chunk = self.path((result.start, result.stop))
+        write_bytes(chunk, buffer.getvalue(), option="--resume", step=STEP)
         self.saved += 1
         fault(f"resume:after-chunk-{self.saved}")  # tests: ALU_FAULT=resume:after-chunk-3:kill
-
-
-def _write_atomic(path: Path, data: bytes, step: str = "") -> None:
-    """``data`` to ``path`` through a flushed temporary file and a rename (``step``: a fault
-    point between the two, for the tests)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if step:
-            fault(step)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
