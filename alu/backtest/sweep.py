@@ -216,13 +216,27 @@ class SweepPlan:
     half: int
     costs: Costs
     allow_short: bool
-    token: str = ""
     caches: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
+    _digests: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["caches"] = {}  # worker-local
         return state
+
+    @property
+    def digests(self) -> dict[str, str]:
+        """:func:`plan_digests`, computed once when first asked (a resumed or distributed
+        sweep needs them; a plan copied with other options computes its own)."""
+        if self._digests is None:
+            self._digests = plan_digests(self)
+        return self._digests
+
+    @property
+    def token(self) -> str:
+        """One digest of what the chunks' results depend on: data, variants, options and the
+        code that computes them (the resume cache's identity, :mod:`alu.backtest.resume`)."""
+        return hashlib.sha256("".join(self.digests.values()).encode("ascii")).hexdigest()
 
     @property
     def n_variants(self) -> int:
@@ -303,7 +317,6 @@ def plan_sweep(universe: Universe, spec: SweepSpec) -> tuple[SweepPlan, dict[str
         costs=spec.costs,
         allow_short=spec.direction == "both",
     )
-    plan.token = plan_token(plan)
     about = {
         "dates": dates,
         "split": split,
@@ -428,12 +441,6 @@ def _split_positions(
                 params={"split": split},
             )
     return out
-
-
-def plan_token(plan: SweepPlan) -> str:
-    """A digest of what the plan's chunk results depend on: data, variants, options and the
-    code that computes them (the resume cache's identity, :mod:`alu.backtest.resume`)."""
-    return hashlib.sha256("".join(plan_digests(plan).values()).encode("ascii")).hexdigest()
 
 
 def plan_digests(plan: SweepPlan) -> dict[str, str]:
