@@ -120,7 +120,7 @@ def side_by_side(
 
 RATE_SCRIPT = """
 import json, sys, time
-import alu
+import pandas as pd
 data, strategy, grid = sys.argv[1], sys.argv[2], sys.argv[3:]
 from alu.backtest.sweep import SweepSpec, run_sweep
 from alu.api.inputs import open_market
@@ -131,7 +131,6 @@ def sweep(name, items):
     variants = variants_from_grids(name, items, {{}}, max_variants=None)
     spec = SweepSpec(variants, symbols, start=pd.Timestamp("2008-01-02"), workers=1)
     return run_sweep(universe, spec)
-import pandas as pd
 sweep(strategy, [g.split("=")[0] + "=" + g.split("=")[1].split(":")[0] for g in grid])  # warm
 t0 = time.perf_counter()
 result = sweep(strategy, grid)

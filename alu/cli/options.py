@@ -29,6 +29,9 @@ class TableOrJson(StrEnum):
     json = "json"
 
 
+FormatOption = Annotated[Format, typer.Option("--format", help="table, json (one object) or csv.")]
+
+
 DataDir = Annotated[
     Path | None,
     typer.Option(

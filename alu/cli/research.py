@@ -12,7 +12,16 @@ from typing import Annotated, Any
 
 import typer
 
-from alu.cli.options import DataDir, End, Format, ResearchReport, Start, TableOrJson, With
+from alu.cli.options import (
+    DataDir,
+    End,
+    Format,
+    FormatOption,
+    ResearchReport,
+    Start,
+    TableOrJson,
+    With,
+)
 from alu.errors import AluError
 
 PARTS = ("thesis", "research", "events")
@@ -61,9 +70,7 @@ def research(
     end: End = None,
     param: SignalParams = None,
     data_dir: DataDir = None,
-    fmt: Annotated[
-        Format, typer.Option("--format", help="table, json (one object) or csv.")
-    ] = Format.table,
+    fmt: FormatOption = Format.table,
     report: ResearchReport = None,
     with_parts: With = None,
 ) -> None:
@@ -100,9 +107,7 @@ def events(
         ),
     ] = None,
     data_dir: DataDir = None,
-    fmt: Annotated[
-        Format, typer.Option("--format", help="table, json (one object) or csv.")
-    ] = Format.table,
+    fmt: FormatOption = Format.table,
     report: ResearchReport = None,
     with_parts: With = None,
 ) -> None:

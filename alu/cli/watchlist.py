@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from alu.cli.options import DataDir, Format, KeepSuspect, StrategyFile
+from alu.cli.options import DataDir, Format, FormatOption, KeepSuspect, StrategyFile
 
 
 def watchlist(
@@ -23,9 +23,7 @@ def watchlist(
     ] = None,
     data_dir: DataDir = None,
     strategy_file: StrategyFile = None,
-    fmt: Annotated[
-        Format, typer.Option("--format", help="table, json (one object) or csv.")
-    ] = Format.table,
+    fmt: FormatOption = Format.table,
     out: Annotated[
         str | None, typer.Option("--out", help="Write to FILE (atomically) instead of stdout.")
     ] = None,
