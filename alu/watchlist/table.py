@@ -108,7 +108,7 @@ def signal_lines(snap: Snapshot) -> list[tuple[str, list[Text]]]:
                     Text.assemble(
                         styled(b.state),
                         f"  reference {b.reference_name} {num(b.reference_price)} "
-                        f"on {_day(b.date)}, {_closes(b.closes_in_zone)} {_zone(b)}",
+                        f"on {_day(b.date)}, {_run(b)}",
                     ),
                     Text(
                         f"to {b.upper:,.0f}: {_signed(b.to_upper_usd_t)} $/t "
@@ -322,9 +322,13 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:+.1%}"
 
 
-def _closes(count: int | None) -> str:
-    count = count or 0
-    return f"{count:,} close" if count == 1 else f"{count:,} closes"
+def _run(band: BandView) -> str:
+    """How many reference closes in a row the band zone has held; n/a when unknown (an
+    UNKNOWN family has no zone to count, not zero closes in one)."""
+    count = band.closes_in_zone
+    if count is None:
+        return "closes in zone n/a"
+    return f"{count:,} close {_zone(band)}" if count == 1 else f"{count:,} closes {_zone(band)}"
 
 
 def _zone(band: BandView) -> str:
