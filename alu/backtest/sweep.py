@@ -398,12 +398,14 @@ def sweep_window(
             continue
         seen.add(strategy.name)
         one = BacktestSpec(strategy, params, spec.symbols, spec.start, spec.end)
-        frames = strategy.frames(universe.inputs, params) if strategy.families else None
-        tables = (
-            stances(strategy, params, frames, history, allow_short=False)[0]
-            if frames is not None
-            else {s: pd.DataFrame(index=h.index) for s, h in history.items()}
-        )
+        if spec.start is not None:  # the signal tables only serve the default start
+            strategy.check_inputs(universe.inputs)
+            tables = {}
+        elif strategy.families:
+            frames = strategy.frames(universe.inputs, params)
+            tables = stances(strategy, params, frames, history, allow_short=False)[0]
+        else:
+            tables = {s: pd.DataFrame(index=h.index) for s, h in history.items()}
         window = resolve_window(strategy, one, tables, history)
         if latest is None or window.start > latest.start:
             latest = window
@@ -656,6 +658,19 @@ def _stances(
     rows_cache = plan.caches.setdefault("rows", {})
     signals = SweepSignals(strategy, params, plan.inputs, rows_cache=rows_cache)
     stance = np.empty((k, int(plan.bounds[-1])), dtype=np.int8)
+    if signals.twin is not None:  # a built-in rule: its numba twin, one pass per symbol
+        everyone = np.arange(k)
+        for s, symbol in enumerate(plan.symbols):
+            signals.write_stances(
+                symbol,
+                plan.history[symbol],
+                everyone,
+                allow_short=plan.allow_short,
+                out=stance,
+                at=int(plan.bounds[s]),
+                skip=plan.offsets[symbol],
+            )
+        return stance
     for s, symbol in enumerate(plan.symbols):
         days = plan.history[symbol]
         a, b = int(plan.bounds[s]), int(plan.bounds[s + 1])

@@ -306,11 +306,15 @@ class Strategy:
             )
         check_execution(values, where=where)
 
-    def frames(self, inputs: SignalInputs, params: Mapping[str, Number]) -> FamilyFrames:
-        """The strategy's family frames; refuses data that lacks what the strategy needs."""
+    def check_inputs(self, inputs: SignalInputs) -> None:
+        """Refuses data that lacks what the strategy needs."""
         missing = missing_inputs(inputs, self.families)
         if missing:
             raise AluError(f"strategy {self.name} needs {' and '.join(missing)}")
+
+    def frames(self, inputs: SignalInputs, params: Mapping[str, Number]) -> FamilyFrames:
+        """The strategy's family frames; refuses data that lacks what the strategy needs."""
+        self.check_inputs(inputs)
         return family_frames(inputs, self.families, params)
 
     def stance_from_table(

@@ -15,7 +15,7 @@ backtest. The tests hold every variant's stance equal to the single-setting sign
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -44,6 +44,9 @@ from alu.strategies.execution import STALE_PARAM
 from alu.strategies.inputs import SignalInputs
 from alu.strategies.params import Number
 
+#: Family arrays (or catalyst windows) of earlier chunks kept for the next, per kind.
+SHARED_ENTRIES = 16
+
 #: The catalyst columns that do not depend on the window parameters.
 CATALYST_DISTANCES = ("days_to_next_event", "days_since_last_event")
 
@@ -58,11 +61,12 @@ class SweepSignals:
         inputs: SignalInputs,
         *,
         kernels: Kernels | None = None,
-        rows_cache: dict[tuple[Any, ...], np.ndarray] | None = None,
+        rows_cache: dict[tuple[Any, ...], Any] | None = None,
     ) -> None:
         """``variants``: parameter dicts, or every parameter as an array with one value per
         variant (:meth:`alu.strategies.variants.GridVariants.param_arrays`). ``rows_cache``:
-        a dict the as-of rows are kept in, shared by the chunks of a sweep."""
+        a dict shared by the chunks of a sweep, where the as-of rows, and the family arrays
+        and catalyst windows of the latest settings, are kept for the next chunk."""
         if kernels is None:
             from alu.signals.nb import NUMBA  # the sweep path: numba is loaded anyway
 
@@ -89,10 +93,14 @@ class SweepSignals:
             self.index[family] = inverse.reshape(-1).astype(np.int64)
         self._arrays: dict[str, SignalArrays] = {}
         self._catalysts: dict[str, SignalArrays] = {}
-        self._rows: dict[tuple[Any, ...], np.ndarray] = {} if rows_cache is None else rows_cache
+        self._values: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self._rows: dict[tuple[Any, ...], Any] = {} if rows_cache is None else rows_cache
         for family in strategy.families:
             if family != CATALYSTS:
-                self._arrays[family] = self._sweep(family)
+                self._arrays[family] = self._shared(
+                    ("family arrays", family, _settings_key(self.settings[family])),
+                    lambda family=family: self._sweep(family),
+                )
         self._owner = {name: f for f, arrays in self._arrays.items() for name in arrays.names}
         self._owner.update({known_column(f): f for f in self._arrays})
 
@@ -158,14 +166,8 @@ class SweepSignals:
                     self._distance(key, days, column)[:, None], (len(days), len(chunk))
                 )
             if family == CATALYSTS:
-                if key not in self._catalysts:
-                    self._catalysts[key] = catalyst_sweep(
-                        self.inputs.catalysts,
-                        days,
-                        **self.settings[CATALYSTS],
-                        kernels=self.kernels,
-                    )
-                return self._catalysts[key].take(column, self.index[CATALYSTS][chunk], None)
+                arrays = self._catalyst_arrays(key, days)
+                return arrays.take(column, self.index[CATALYSTS][chunk], None)
             settings = self.index[family][chunk]
             stale_after = self.settings[family][STALE_PARAM.name][settings]
             limits = np.unique(stale_after)
@@ -201,7 +203,109 @@ class SweepSignals:
             stance = np.repeat(stance[:, None], len(chunk), axis=1)
         return stance
 
+    @property
+    def twin(self) -> Any:
+        """The numba twin of the strategy's rule (:mod:`alu.strategies.rules_nb`), or None (a
+        user's rule: :meth:`stances` evaluates it on column arrays)."""
+        from alu.strategies.rules_nb import TWINS
+
+        twin = TWINS.get(self.strategy.rule)
+        if twin is None or set(twin.families) != set(self.strategy.families):
+            return None
+        return twin
+
+    def write_stances(
+        self,
+        key: str,
+        days: pd.DatetimeIndex,
+        chunk: np.ndarray,
+        *,
+        allow_short: bool,
+        out: np.ndarray,
+        at: int = 0,
+        skip: int = 0,
+    ) -> None:
+        """The stances of the variants ``chunk`` on ``days`` (instrument ``key``) by the rule's
+        twin, written into ``out`` (int8, variants x columns, C order): day ``skip + i`` of
+        variant ``chunk[v]`` to ``out[v, at + i]``. The same values as :meth:`stances` (the
+        tests hold them equal), in one pass per instrument."""
+        twin = self.twin
+        if twin is None:
+            raise ValueError(f"strategy {self.strategy.name} has no rule twin")
+        chunk = np.asarray(chunk, dtype=np.int64)
+        args: list[Any] = []
+        for family, names in twin.columns:
+            rows_of = self.index[family][chunk]
+            settings, setting = np.unique(rows_of, return_inverse=True)
+            if family == CATALYSTS:  # on the instrument's own days: every row is its day
+                arrays = self._catalyst_arrays(key, days)
+                rows = np.arange(len(days), dtype=np.int64)[None, :]
+                limit = np.zeros(len(chunk), dtype=np.int64)
+            else:
+                arrays = self._arrays[family]
+                stale_after = self.settings[family][STALE_PARAM.name][rows_of]
+                limits, limit = np.unique(stale_after, return_inverse=True)
+                found = [self._rows_for(key, days, family, int(x)) for x in limits.tolist()]
+                rows = np.stack(found) if found else np.full((1, len(days)), -1, np.int64)
+            for name in names:  # settings x source days, one row per distinct setting
+                args.append(self._twin_values(key, family, name, arrays, settings))
+            width = max(1, rows.shape[0])
+            pairs, pair_of = np.unique(
+                setting.reshape(-1) * width + limit.reshape(-1), return_inverse=True
+            )
+            args += [pairs // width, pairs % width, np.ascontiguousarray(rows, dtype=np.int64)]
+            args.append(pair_of.reshape(-1).astype(np.int64))
+        for name in twin.own:
+            args.append(np.ascontiguousarray(self.params[name][chunk], dtype=np.float64))
+        short = bool(allow_short and not self.strategy.long_only)
+        twin.kernel(*args, short, int(skip), out, int(at))
+
+    def _twin_values(
+        self, key: str, family: str, name: str, arrays: SignalArrays, settings: np.ndarray
+    ) -> np.ndarray:
+        """Column ``name`` of ``settings`` on the family's days (settings x days), kept for the
+        next instrument of the same chunk (the values do not depend on it but the catalysts')."""
+        cache_key = (family, name, key if family == CATALYSTS else None)
+        kept = self._values.get(cache_key)
+        if kept is not None and np.array_equal(kept[0], settings):
+            return kept[1]
+        values = np.ascontiguousarray(arrays.take(name, settings, None).T)
+        self._values[cache_key] = (settings, values)
+        return values
+
+    def _catalyst_arrays(self, key: str, days: pd.DatetimeIndex) -> SignalArrays:
+        """The catalyst windows of every distinct setting on the instrument ``key``'s days."""
+        if key not in self._catalysts:
+            settings = self.settings[CATALYSTS]
+            self._catalysts[key] = self._shared(
+                ("catalyst windows", key, len(days), _settings_key(settings)),
+                lambda: catalyst_sweep(
+                    self.inputs.catalysts, days, **settings, kernels=self.kernels
+                ),
+            )
+        return self._catalysts[key]
+
+    def _shared(self, cache_key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """``compute()``, kept in the cache the chunks of a sweep share (``rows_cache``) for
+        the next chunk with the same settings; the oldest of more than
+        :data:`SHARED_ENTRIES` entries of one kind are dropped."""
+        found = self._rows.get(cache_key)
+        if found is None:
+            found = compute()
+            kind = cache_key[0]
+            same = [k for k in list(self._rows) if k[0] == kind]
+            for old in same[: max(0, len(same) + 1 - SHARED_ENTRIES)]:
+                self._rows.pop(old, None)
+            self._rows[cache_key] = found
+        return found
+
     def release(self) -> None:
         """Drop the joined positions and the catalyst windows (the family arrays stay)."""
         self._catalysts.clear()
+        self._values.clear()
         self._rows.clear()
+
+
+def _settings_key(settings: Mapping[str, np.ndarray]) -> tuple[Any, ...]:
+    """A family's distinct settings as a hashable key."""
+    return tuple((name, values.dtype.str, values.tobytes()) for name, values in settings.items())
