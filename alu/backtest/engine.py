@@ -553,7 +553,13 @@ def simulate_column_nb(
                     break
         # Flat, and the rule flat (or blocked) for the next day, or ruined: nothing happens on
         # the days that follow but the marking (the loop above would do just this).
-        if side == 0:
+        if side == 0 and blocked == 0 and not ruined:  # the usual case, as one run
+            u = _flat_until(stance, t)
+            _mark_nb(
+                equity[t + 1 : u + 1], position[t + 1 : u + 1], close[t + 1 : u + 1], cash, pos
+            )
+            t = u
+        elif side == 0:
             while t + 1 < n_days:
                 want = stance[t]
                 if want != 0 and want != blocked and not ruined:
@@ -568,6 +574,27 @@ def simulate_column_nb(
         _finish(records, k, cash + pos * close[n_days - 1] - cash_before, side, 0, END)
         k += 1
     return k, ruined_at
+
+
+@njit(cache=True, nogil=True)
+def _flat_until(stance, t):
+    """The last day ``u >= t`` such that the stance is 0 on every day ``t..u-1`` (the days
+    ``t+1..u`` that a flat, unblocked account only marks), at most the last day."""
+    ahead = stance[t:]
+    u = 0
+    for i in range(ahead.shape[0] - 1):  # (loops from 0: numba drops its negative-index checks)
+        if ahead[i] != 0:
+            break
+        u = i + 1
+    return t + u
+
+
+@njit(cache=True, nogil=True)
+def _mark_nb(equity, position, close, cash, pos):
+    """Marks days on which nothing trades: the equity ``cash + pos x close`` and the position."""
+    for i in range(close.shape[0]):
+        equity[i] = cash + pos * close[i]
+        position[i] = pos
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

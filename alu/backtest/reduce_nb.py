@@ -54,17 +54,16 @@ UNIT_STEPS = float(2**40)
 def _sum(x, a, b):
     """``sum(x[a:b])`` (NaN propagates)."""
     s0 = s1 = s2 = s3 = 0.0
-    t = a
-    while t + 4 <= b:
-        s0 += x[t]
-        s1 += x[t + 1]
-        s2 += x[t + 2]
-        s3 += x[t + 3]
-        t += 4
+    y = x[a:b]
+    for k in range(y.shape[0] // 4):
+        t = 4 * k
+        s0 += y[t]
+        s1 += y[t + 1]
+        s2 += y[t + 2]
+        s3 += y[t + 3]
     tail = 0.0
-    while t < b:
-        tail += x[t]
-        t += 1
+    for t in range(y.shape[0] - y.shape[0] % 4, y.shape[0]):
+        tail += y[t]
     return ((s0 + s1) + (s2 + s3)) + tail
 
 
@@ -72,46 +71,57 @@ def _sum(x, a, b):
 def _squares(x, a, b, mean):
     """``sum((x[a:b] - mean) ** 2)`` (NaN propagates)."""
     s0 = s1 = s2 = s3 = 0.0
-    t = a
-    while t + 4 <= b:
-        d0 = x[t] - mean
-        d1 = x[t + 1] - mean
-        d2 = x[t + 2] - mean
-        d3 = x[t + 3] - mean
+    y = x[a:b]
+    for k in range(y.shape[0] // 4):
+        t = 4 * k
+        d0 = y[t] - mean
+        d1 = y[t + 1] - mean
+        d2 = y[t + 2] - mean
+        d3 = y[t + 3] - mean
         s0 += d0 * d0
         s1 += d1 * d1
         s2 += d2 * d2
         s3 += d3 * d3
-        t += 4
     tail = 0.0
-    while t < b:
-        d = x[t] - mean
+    for t in range(y.shape[0] - y.shape[0] % 4, y.shape[0]):
+        d = y[t] - mean
         tail += d * d
-        t += 1
     return ((s0 + s1) + (s2 + s3)) + tail
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _downside(x, a, b):
-    """``sum(min(x[a:b], 0) ** 2)`` (NaN adds nothing)."""
+def _sum_downside(x, a, b):
+    """``sum(x[a:b])`` (NaN propagates) and ``sum(min(x[a:b], 0) ** 2)`` (NaN adds nothing), in
+    one pass, each over its own four partial sums (:func:`_sum`'s order)."""
     s0 = s1 = s2 = s3 = 0.0
+    q0 = q1 = q2 = q3 = 0.0
     t = a
     while t + 4 <= b:
-        v0 = min(x[t], 0.0)
-        v1 = min(x[t + 1], 0.0)
-        v2 = min(x[t + 2], 0.0)
-        v3 = min(x[t + 3], 0.0)
-        s0 += v0 * v0 if v0 < 0.0 else 0.0
-        s1 += v1 * v1 if v1 < 0.0 else 0.0
-        s2 += v2 * v2 if v2 < 0.0 else 0.0
-        s3 += v3 * v3 if v3 < 0.0 else 0.0
+        x0 = x[t]
+        x1 = x[t + 1]
+        x2 = x[t + 2]
+        x3 = x[t + 3]
+        s0 += x0
+        s1 += x1
+        s2 += x2
+        s3 += x3
+        v0 = min(x0, 0.0)
+        v1 = min(x1, 0.0)
+        v2 = min(x2, 0.0)
+        v3 = min(x3, 0.0)
+        q0 += v0 * v0 if v0 < 0.0 else 0.0
+        q1 += v1 * v1 if v1 < 0.0 else 0.0
+        q2 += v2 * v2 if v2 < 0.0 else 0.0
+        q3 += v3 * v3 if v3 < 0.0 else 0.0
         t += 4
     tail = 0.0
+    down = 0.0
     while t < b:
         v = x[t]
-        tail += v * v if v < 0.0 else 0.0
+        tail += v
+        down += v * v if v < 0.0 else 0.0
         t += 1
-    return ((s0 + s1) + (s2 + s3)) + tail
+    return ((s0 + s1) + (s2 + s3)) + tail, ((q0 + q1) + (q2 + q3)) + down
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -119,24 +129,23 @@ def _nansum(x, a, b):
     """``(sum, count)`` of the non-NaN values of ``x[a:b]``."""
     s0 = s1 = s2 = s3 = 0.0
     n = 0
-    t = a
-    while t + 4 <= b:
-        v0 = x[t]
-        v1 = x[t + 1]
-        v2 = x[t + 2]
-        v3 = x[t + 3]
+    y = x[a:b]
+    for k in range(y.shape[0] // 4):
+        t = 4 * k
+        v0 = y[t]
+        v1 = y[t + 1]
+        v2 = y[t + 2]
+        v3 = y[t + 3]
         s0 += v0 if v0 == v0 else 0.0
         s1 += v1 if v1 == v1 else 0.0
         s2 += v2 if v2 == v2 else 0.0
         s3 += v3 if v3 == v3 else 0.0
         n += (v0 == v0) + (v1 == v1) + (v2 == v2) + (v3 == v3)
-        t += 4
     tail = 0.0
-    while t < b:
-        v = x[t]
+    for t in range(y.shape[0] - y.shape[0] % 4, y.shape[0]):
+        v = y[t]
         tail += v if v == v else 0.0
         n += v == v
-        t += 1
     return ((s0 + s1) + (s2 + s3)) + tail, n
 
 
@@ -144,22 +153,22 @@ def _nansum(x, a, b):
 def _nandot(x, w, a, b):
     """``sum(x[a:b] * w[a:b])`` with NaN in ``x`` read as 0."""
     s0 = s1 = s2 = s3 = 0.0
-    t = a
-    while t + 4 <= b:
-        v0 = x[t]
-        v1 = x[t + 1]
-        v2 = x[t + 2]
-        v3 = x[t + 3]
-        s0 += v0 * w[t] if v0 == v0 else 0.0
-        s1 += v1 * w[t + 1] if v1 == v1 else 0.0
-        s2 += v2 * w[t + 2] if v2 == v2 else 0.0
-        s3 += v3 * w[t + 3] if v3 == v3 else 0.0
-        t += 4
+    y = x[a:b]
+    z = w[a:b]
+    for k in range(y.shape[0] // 4):
+        t = 4 * k
+        v0 = y[t]
+        v1 = y[t + 1]
+        v2 = y[t + 2]
+        v3 = y[t + 3]
+        s0 += v0 * z[t] if v0 == v0 else 0.0
+        s1 += v1 * z[t + 1] if v1 == v1 else 0.0
+        s2 += v2 * z[t + 2] if v2 == v2 else 0.0
+        s3 += v3 * z[t + 3] if v3 == v3 else 0.0
     tail = 0.0
-    while t < b:
-        v = x[t]
-        tail += v * w[t] if v == v else 0.0
-        t += 1
+    for t in range(y.shape[0] - y.shape[0] % 4, y.shape[0]):
+        v = y[t]
+        tail += v * z[t] if v == v else 0.0
     return ((s0 + s1) + (s2 + s3)) + tail
 
 
@@ -168,10 +177,11 @@ def _nanmoments(x, a, b, mean):
     """Sums of ``d**2``, ``d**3`` and ``d**4`` with ``d = x - mean`` over the non-NaN values
     of ``x[a:b]`` (``d**3 = d**2 * d``, ``d**4 = d**2 * d**2``)."""
     p0 = p1 = q0 = q1 = r0 = r1 = 0.0
-    t = a
-    while t + 2 <= b:
-        v0 = x[t]
-        v1 = x[t + 1]
+    y = x[a:b]
+    for k in range(y.shape[0] // 2):
+        t = 2 * k
+        v0 = y[t]
+        v1 = y[t + 1]
         d0 = v0 - mean if v0 == v0 else 0.0
         d1 = v1 - mean if v1 == v1 else 0.0
         e0 = d0 * d0
@@ -182,9 +192,9 @@ def _nanmoments(x, a, b, mean):
         q1 += e1 * d1
         r0 += e0 * e0
         r1 += e1 * e1
-        t += 2
-    if t < b:
-        v = x[t]
+    if y.shape[0] % 2:
+        t = y.shape[0] - 1
+        v = y[t]
         d = v - mean if v == v else 0.0
         e = d * d
         p0 += e
@@ -197,17 +207,17 @@ def _nanmoments(x, a, b, mean):
 def _dot(x, w, a, b):
     """``sum(x[a:b] * w[a:b])``: :func:`_nandot` for values without NaN (same order)."""
     s0 = s1 = s2 = s3 = 0.0
-    t = a
-    while t + 4 <= b:
-        s0 += x[t] * w[t]
-        s1 += x[t + 1] * w[t + 1]
-        s2 += x[t + 2] * w[t + 2]
-        s3 += x[t + 3] * w[t + 3]
-        t += 4
+    y = x[a:b]
+    z = w[a:b]
+    for k in range(y.shape[0] // 4):
+        t = 4 * k
+        s0 += y[t] * z[t]
+        s1 += y[t + 1] * z[t + 1]
+        s2 += y[t + 2] * z[t + 2]
+        s3 += y[t + 3] * z[t + 3]
     tail = 0.0
-    while t < b:
-        tail += x[t] * w[t]
-        t += 1
+    for t in range(y.shape[0] - y.shape[0] % 4, y.shape[0]):
+        tail += y[t] * z[t]
     return ((s0 + s1) + (s2 + s3)) + tail
 
 
@@ -215,10 +225,11 @@ def _dot(x, w, a, b):
 def _moments(x, a, b, mean):
     """:func:`_nanmoments` for values without NaN (same order)."""
     p0 = p1 = q0 = q1 = r0 = r1 = 0.0
-    t = a
-    while t + 2 <= b:
-        d0 = x[t] - mean
-        d1 = x[t + 1] - mean
+    y = x[a:b]
+    for k in range(y.shape[0] // 2):
+        t = 2 * k
+        d0 = y[t] - mean
+        d1 = y[t + 1] - mean
         e0 = d0 * d0
         e1 = d1 * d1
         p0 += e0
@@ -227,9 +238,9 @@ def _moments(x, a, b, mean):
         q1 += e1 * d1
         r0 += e0 * e0
         r1 += e1 * e1
-        t += 2
-    if t < b:
-        d = x[t] - mean
+    if y.shape[0] % 2:
+        t = y.shape[0] - 1
+        d = y[t] - mean
         e = d * d
         p0 += e
         q0 += e * d
@@ -241,22 +252,21 @@ def _moments(x, a, b, mean):
 def _nansquares(x, a, b, mean):
     """``sum((x[a:b] - mean) ** 2)`` over the non-NaN values: :func:`_squares`' order."""
     s0 = s1 = s2 = s3 = 0.0
-    t = a
-    while t + 4 <= b:
-        d0 = x[t] - mean if x[t] == x[t] else 0.0
-        d1 = x[t + 1] - mean if x[t + 1] == x[t + 1] else 0.0
-        d2 = x[t + 2] - mean if x[t + 2] == x[t + 2] else 0.0
-        d3 = x[t + 3] - mean if x[t + 3] == x[t + 3] else 0.0
+    y = x[a:b]
+    for k in range(y.shape[0] // 4):
+        t = 4 * k
+        d0 = y[t] - mean if y[t] == y[t] else 0.0
+        d1 = y[t + 1] - mean if y[t + 1] == y[t + 1] else 0.0
+        d2 = y[t + 2] - mean if y[t + 2] == y[t + 2] else 0.0
+        d3 = y[t + 3] - mean if y[t + 3] == y[t + 3] else 0.0
         s0 += d0 * d0
         s1 += d1 * d1
         s2 += d2 * d2
         s3 += d3 * d3
-        t += 4
     tail = 0.0
-    while t < b:
-        d = x[t] - mean if x[t] == x[t] else 0.0
+    for t in range(y.shape[0] - y.shape[0] % 4, y.shape[0]):
+        d = y[t] - mean if y[t] == y[t] else 0.0
         tail += d * d
-        t += 1
     return ((s0 + s1) + (s2 + s3)) + tail
 
 
@@ -291,8 +301,9 @@ def equity_metrics_nb(equity, returns, first, end, base, out):
     peak = base
     run_low = np.inf
     worst = np.inf
-    for t in range(first, end):
-        value = equity[t]
+    segment = equity[first:end]
+    for t in range(n):  # (loops from 0: numba drops its negative-index checks)
+        value = segment[t]
         nan |= value != value
         if value < low:
             low = value
@@ -310,13 +321,14 @@ def equity_metrics_nb(equity, returns, first, end, base, out):
                 worst = ratio
     if peak > 0 and run_low < np.inf:
         worst = min(worst, run_low / peak)
-    mean = _sum(returns, first, end) / n
+    total, downside = _sum_downside(returns, first, end)
+    mean = total / n
     if n < 2:
         out[SHARPE] = np.nan
     else:
         std = np.sqrt(_squares(returns, first, end, mean) / (n - 1))
         out[SHARPE] = mean / std * SQRT_YEAR if std > 0 else np.nan
-    deviation = np.sqrt(_downside(returns, first, end) / n)
+    deviation = np.sqrt(downside / n)
     out[SORTINO] = mean / deviation * SQRT_YEAR if deviation > 0 else np.nan
     out[MAX_DRAWDOWN] = np.nan if nan else 1.0 - worst
     if not nan and low <= 0.0:  # wiped out: returns through it mean nothing
@@ -329,8 +341,9 @@ def equity_metrics_nb(equity, returns, first, end, base, out):
 def exposure_nb(position, first, end):
     """Fraction of the days ``[first, end)`` that end with a position open."""
     held = 0
-    for t in range(first, end):
-        held += position[t] != 0
+    segment = position[first:end]
+    for t in range(end - first):
+        held += segment[t] != 0
     return held / (end - first)
 
 
@@ -475,11 +488,14 @@ def return_stats_nb(
     sharpe`; NaN when ``half <= 0``)."""
     n_all = r.shape[0]
     # Without NaN (the usual case) the NaN-skipping sums equal the plain ones, in the same
-    # order: the plain ones are used, faster.
-    clean = _sum(r, 0, n_all) == _sum(r, 0, n_all)
+    # order: the plain ones are used, faster. A NaN anywhere makes the fingerprint over every
+    # row NaN (NaN x w is NaN); so may an infinity, and then the NaN-skipping sums give the
+    # plain ones' values anyway.
+    every = _dot(r, w_all, 0, n_all)
+    clean = every == every
     if clean:
         fingerprints[0] = _dot(r, w_rank, 0, rank_rows)
-        fingerprints[1] = _dot(r, w_all, 0, n_all)
+        fingerprints[1] = every
         total = _sum(r, 0, rank_rows)
         n_rank = rank_rows
     else:
@@ -542,22 +558,21 @@ def return_stats_nb(
 def _centred_sum(x, a, b, mean):
     """``sum(x[a:b] - mean)`` over the non-NaN values."""
     s0 = s1 = s2 = s3 = 0.0
-    t = a
-    while t + 4 <= b:
-        v0 = x[t]
-        v1 = x[t + 1]
-        v2 = x[t + 2]
-        v3 = x[t + 3]
+    y = x[a:b]
+    for k in range(y.shape[0] // 4):
+        t = 4 * k
+        v0 = y[t]
+        v1 = y[t + 1]
+        v2 = y[t + 2]
+        v3 = y[t + 3]
         s0 += v0 - mean if v0 == v0 else 0.0
         s1 += v1 - mean if v1 == v1 else 0.0
         s2 += v2 - mean if v2 == v2 else 0.0
         s3 += v3 - mean if v3 == v3 else 0.0
-        t += 4
     tail = 0.0
-    while t < b:
-        v = x[t]
+    for t in range(y.shape[0] - y.shape[0] % 4, y.shape[0]):
+        v = y[t]
         tail += v - mean if v == v else 0.0
-        t += 1
     return ((s0 + s1) + (s2 + s3)) + tail
 
 
@@ -612,8 +627,9 @@ def walk_forward_metric_nb(r, first, end, key, sign, equity, returns, row):
     :func:`alu.backtest.compare.returns_metric`. ``equity`` and ``returns`` are scratch."""
     n = end - first
     value = 1.0
+    window = r[first:end]
     for t in range(n):
-        value *= 1.0 + r[first + t]
+        value *= 1.0 + window[t]
         equity[t] = value
     daily_returns_nb(equity[:n], 1.0, returns)
     equity_metrics_nb(equity, returns, 0, n, 1.0, row)
