@@ -535,7 +535,20 @@ def simulate_column_nb(
         # Holding, with no stop, no resizing and nothing forced, while the rule keeps the
         # side: the days that follow are marked and checked for margin (the loop above would
         # do just this).
-        if side != 0 and forced < 0 and not stops and not resizing:
+        if side != 0 and forced < 0 and not stops and not resizing and blocked == 0:
+            u = _run_until(stance, t, side)  # the usual case, as one run
+            held, liquidated = _hold_nb(
+                equity[t + 1 : u + 1],
+                position[t + 1 : u + 1],
+                close[t + 1 : u + 1],
+                cash,
+                pos,
+                margin,
+            )
+            t += held
+            if liquidated:
+                forced = LIQUIDATION
+        elif side != 0 and forced < 0 and not stops and not resizing:
             while t + 1 < n_days:
                 want = stance[t]
                 if want != side or want == blocked:
@@ -554,7 +567,7 @@ def simulate_column_nb(
         # Flat, and the rule flat (or blocked) for the next day, or ruined: nothing happens on
         # the days that follow but the marking (the loop above would do just this).
         if side == 0 and blocked == 0 and not ruined:  # the usual case, as one run
-            u = _flat_until(stance, t)
+            u = _run_until(stance, t, 0)
             _mark_nb(
                 equity[t + 1 : u + 1], position[t + 1 : u + 1], close[t + 1 : u + 1], cash, pos
             )
@@ -577,16 +590,31 @@ def simulate_column_nb(
 
 
 @njit(cache=True, nogil=True)
-def _flat_until(stance, t):
-    """The last day ``u >= t`` such that the stance is 0 on every day ``t..u-1`` (the days
-    ``t+1..u`` that a flat, unblocked account only marks), at most the last day."""
+def _run_until(stance, t, value):
+    """The last day ``u >= t`` such that the stance is ``value`` on every day ``t..u-1`` (the
+    days ``t+1..u`` on which an account keeps what it holds), at most the last day."""
     ahead = stance[t:]
     u = 0
     for i in range(ahead.shape[0] - 1):  # (loops from 0: numba drops its negative-index checks)
-        if ahead[i] != 0:
+        if ahead[i] != value:
             break
         u = i + 1
     return t + u
+
+
+@njit(cache=True, nogil=True)
+def _hold_nb(equity, position, close, cash, pos, margin):
+    """Marks days on which a position is held (no stop, no resizing): the equity and the
+    position, until a close at or below the maintenance margin. Returns the days marked and
+    whether the last of them is that close."""
+    for i in range(close.shape[0]):
+        c = close[i]
+        value = cash + pos * c
+        equity[i] = value
+        position[i] = pos
+        if value <= margin * abs(pos) * c * MARGIN_SLACK:
+            return i + 1, True
+    return close.shape[0], False
 
 
 @njit(cache=True, nogil=True)
@@ -731,12 +759,14 @@ def sweep_chunk_nb(
                 )
                 closed[scope] += c
                 wins[scope] += w
-        for d in range(n_union):
-            value = 0.0
-            for s in range(k_sym):
-                at = upos[s, d]
-                value += eq[bounds[s] + at] if at >= 0 else init_cash
-            total[d] = value
+        # summed in symbol order for each day (a symbol at a time: the days run side by side)
+        total[:] = 0.0
+        for s in range(k_sym):
+            account = eq[bounds[s] : bounds[s + 1]]
+            rows = upos[s]
+            for d in range(n_union):
+                at = rows[d]
+                total[d] += account[at] if at >= 0 else init_cash
         daily_returns_nb(total, initial_total, r)
         for scope in range(n_scopes):
             first, end = _scope_rows(scope, cuts[k_sym], n_union)
