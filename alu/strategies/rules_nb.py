@@ -196,13 +196,16 @@ def inventory_stance_nb(
             f = known_flags[t]
             falling = f & _ONE
             building = (f >> _ONE) & _ONE
-            known_events[t] = (
+            long_events = (
                 (np.uint8(q <= entry) & falling)
                 | (np.uint8(q > exit) | building) << _ONE
-                | (np.uint8(q >= high_entry) & building) << _TWO
-                | (np.uint8(q < high_exit) | falling) << _THREE
                 | (f & _UNKNOWN) << _TWO
             )
+            if allow_short:  # (a loop-invariant test: the long-only loop skips two comparisons)
+                long_events |= (np.uint8(q >= high_entry) & building) << _TWO | (
+                    np.uint8(q < high_exit) | falling
+                ) << _THREE
+            known_events[t] = long_events
         _latch_write(events, start, n, allow_short, skip, out[v], at)
 
 
