@@ -47,7 +47,8 @@ UNIT_STEPS = float(2**40)
 
 # Sums run over four interleaved partial sums, combined as ((s0 + s1) + (s2 + s3)) + tail: a
 # fixed order (so a result depends on the values alone) that the compiler can keep in vector
-# registers, where one running sum would wait on each addition.
+# registers, where one running sum would wait on each addition. Loops run from 0 over a sliced
+# view: numba checks for a negative index on every access of a loop that starts elsewhere.
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -95,12 +96,13 @@ def _sum_downside(x, a, b):
     one pass, each over its own four partial sums (:func:`_sum`'s order)."""
     s0 = s1 = s2 = s3 = 0.0
     q0 = q1 = q2 = q3 = 0.0
-    t = a
-    while t + 4 <= b:
-        x0 = x[t]
-        x1 = x[t + 1]
-        x2 = x[t + 2]
-        x3 = x[t + 3]
+    y = x[a:b]
+    for k in range(y.shape[0] // 4):
+        t = 4 * k
+        x0 = y[t]
+        x1 = y[t + 1]
+        x2 = y[t + 2]
+        x3 = y[t + 3]
         s0 += x0
         s1 += x1
         s2 += x2
@@ -113,14 +115,12 @@ def _sum_downside(x, a, b):
         q1 += v1 * v1 if v1 < 0.0 else 0.0
         q2 += v2 * v2 if v2 < 0.0 else 0.0
         q3 += v3 * v3 if v3 < 0.0 else 0.0
-        t += 4
     tail = 0.0
     down = 0.0
-    while t < b:
-        v = x[t]
+    for t in range(y.shape[0] - y.shape[0] % 4, y.shape[0]):
+        v = y[t]
         tail += v
         down += v * v if v < 0.0 else 0.0
-        t += 1
     return ((s0 + s1) + (s2 + s3)) + tail, ((q0 + q1) + (q2 + q3)) + down
 
 
