@@ -9,8 +9,9 @@ skipped cleanly without them), with a warm numba cache:
    ``alu compare`` process (ranking, deflated Sharpe, PBO) >= 10x faster than the plain
    vectorbt route of the same size (bench/plain_vectorbt_route.py: the same stances, one
    ``Portfolio.from_signals`` over every column, then total return, Sharpe and max drawdown),
-   peak memory <= 1/4 of it; the sweep's own work (in one process, imports and data excluded)
-   >= 50 million bar-variants a second per core.
+   peak memory <= 1/4 of it; the sweep's own work (in one process, imports and data excluded;
+   the best of three timed sweeps, the median printed too) >= 50 million bar-variants a second
+   per core.
 2. 1,000 variants of each kind: whole process >= 3x faster than plain vectorbt.
 3. 100,000 squeeze variants with everything a sweep can ask for (split, walk-forward, --json of
    every variant, --csv): peak memory < 1.5 GB.
