@@ -44,8 +44,10 @@ from alu.strategies.execution import STALE_PARAM
 from alu.strategies.inputs import SignalInputs
 from alu.strategies.params import Number
 
-#: Family arrays (or catalyst windows) of earlier chunks kept for the next, per kind.
-SHARED_ENTRIES = 16
+#: Family arrays (or catalyst windows) of earlier chunks kept for the next, per kind: enough for
+#: the chunks in flight on a few threads, few enough that a sweep whose settings never repeat
+#: (a bands grid: a chunk's run maxima are about 10-20 MB) holds little it will not read again.
+SHARED_ENTRIES = 4
 
 #: The catalyst columns that do not depend on the window parameters.
 CATALYST_DISTANCES = ("days_to_next_event", "days_since_last_event")
