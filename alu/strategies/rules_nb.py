@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from alu.signals.nb import gather_rows_nb
 from alu.signals.states import MISSING_CODE, STATE_CODES
 from alu.strategies.base import BANDS, CATALYSTS, INVENTORY, SPREAD
 from alu.strategies.library import bands_rule, inventory_rule, spread_rule, squeeze_rule
@@ -59,14 +60,12 @@ _UNKNOWN = np.uint8(4)
 
 
 @njit(cache=True, nogil=True)
-def _codes_on_days(values, setting, rows):
-    """A state column of one setting on the instrument's days: ``values[setting]`` at each
-    as-of row, MISSING where there is none."""
-    source = values[setting]
-    out = np.empty(rows.shape[0], dtype=np.int8)
-    for t in range(rows.shape[0]):
-        u = rows[t]
-        out[t] = source[u] if u >= 0 else _MISSING
+def _on_days(values, setting, rows, unknown, out):
+    """Row ``setting`` of ``values`` (a family's column, settings x source days) at the
+    instrument's as-of ``rows`` into ``out`` (1-D), ``unknown`` where there is none:
+    :func:`alu.signals.nb.gather_rows_nb` for one setting."""
+    which = np.full(1, setting, dtype=np.int64)
+    gather_rows_nb(values, which, rows, unknown, out.reshape((1, out.shape[0])))
     return out
 
 
@@ -92,12 +91,9 @@ def _stance_on_days(source, pair_setting, pair_limit, rows, pair_of, skip, out, 
     n = rows.shape[1]
     for v in range(pair_of.shape[0]):
         p = pair_of[v]
-        values = source[pair_setting[p]]
         found = rows[pair_limit[p], skip:]
         target = out[v, at : at + n - skip]
-        for t in range(n - skip):  # (loops from 0 let numba drop its negative-index checks)
-            u = found[t]
-            target[t] = values[u] if u >= 0 else 0
+        _on_days(source, pair_setting[p], found, np.int8(0), target)
 
 
 @njit(cache=True, nogil=True)
@@ -165,16 +161,15 @@ def inventory_stance_nb(
     pct = np.empty((n_pairs, n))
     bits = np.empty((n_pairs, n), dtype=np.uint8)
     first = _first_known(stock_limit, stock_rows, np.empty(n_pairs, dtype=np.int64))
+    codes = np.empty(n, dtype=np.int8)
     for p in range(n_pairs):
-        values = percentile[stock_setting[p]]
         rows = stock_rows[stock_limit[p]]
-        codes = _codes_on_days(trend, stock_setting[p], rows)
-        pct_p = pct[p]
+        _on_days(percentile, stock_setting[p], rows, np.nan, pct[p])
+        _on_days(trend, stock_setting[p], rows, _MISSING, codes)
         bits_p = bits[p]
         for t in range(n):
             u = rows[t]
             g = codes[t]
-            pct_p[t] = values[u] if u >= 0 else np.nan
             bits_p[t] = np.uint8(g == _FALLING) | np.uint8(g == _BUILDING) << 1 | _UNKNOWN * (u < 0)
     # per variant: the day's events as bits (1 enter long, 2 leave long, 4 enter short, 8 leave
     # short, 16 unknown), then the latches
@@ -276,7 +271,7 @@ def squeeze_stance_nb(
     b_bits = np.empty((band_setting.shape[0], n), dtype=np.uint8)
     for p in range(band_setting.shape[0]):
         rows = band_rows[band_limit[p]]
-        codes = _codes_on_days(band, band_setting[p], rows)
+        codes = _on_days(band, band_setting[p], rows, _MISSING, np.empty(n, np.int8))
         row = b_bits[p]
         for t in range(n):
             b = codes[t]
@@ -286,7 +281,7 @@ def squeeze_stance_nb(
     for p in range(spread_setting.shape[0]):
         narrow = narrowing[spread_setting[p]]
         rows = spread_rows[spread_limit[p]]
-        codes = _codes_on_days(regime, spread_setting[p], rows)
+        codes = _on_days(regime, spread_setting[p], rows, _MISSING, np.empty(n, np.int8))
         row = s_bits[p]
         for t in range(n):
             u = rows[t]
@@ -296,7 +291,7 @@ def squeeze_stance_nb(
     i_bits = np.empty((stock_setting.shape[0], n), dtype=np.uint8)
     for p in range(stock_setting.shape[0]):
         rows = stock_rows[stock_limit[p]]
-        codes = _codes_on_days(trend, stock_setting[p], rows)
+        codes = _on_days(trend, stock_setting[p], rows, _MISSING, np.empty(n, np.int8))
         row = i_bits[p]
         for t in range(n):
             g = codes[t]
