@@ -535,53 +535,55 @@ def simulate_column_nb(
         # Holding, with no stop, no resizing and nothing forced, while the rule keeps the
         # side: the days that follow are marked and checked for margin (the loop above would
         # do just this).
-        if side != 0 and forced < 0 and not stops and not resizing and blocked == 0:
-            u = _run_until(stance, t, side)  # the usual case, as one run
-            held, liquidated = _hold_nb(
-                equity[t + 1 : u + 1],
-                position[t + 1 : u + 1],
-                close[t + 1 : u + 1],
-                cash,
-                pos,
-                margin,
-            )
-            t += held
-            if liquidated:
-                forced = LIQUIDATION
-        elif side != 0 and forced < 0 and not stops and not resizing:
-            while t + 1 < n_days:
-                want = stance[t]
-                if want != side or want == blocked:
-                    break
-                t += 1
-                c = close[t]
-                value = cash + pos * c
-                equity[t] = value
-                position[t] = pos
-                if value <= margin * abs(pos) * c * MARGIN_SLACK:
+        if side != 0 and forced < 0 and not stops and not resizing:
+            if blocked == 0:  # the usual case, as one run
+                u = _run_until(stance, t, side)
+                held, liquidated = _hold_nb(
+                    equity[t + 1 : u + 1],
+                    position[t + 1 : u + 1],
+                    close[t + 1 : u + 1],
+                    cash,
+                    pos,
+                    margin,
+                )
+                t += held
+                if liquidated:
                     forced = LIQUIDATION
-                if blocked != 0 and stance[t] != blocked:
-                    blocked = 0
-                if forced >= 0:
-                    break
+            else:
+                while t + 1 < n_days:
+                    want = stance[t]
+                    if want != side or want == blocked:
+                        break
+                    t += 1
+                    c = close[t]
+                    value = cash + pos * c
+                    equity[t] = value
+                    position[t] = pos
+                    if value <= margin * abs(pos) * c * MARGIN_SLACK:
+                        forced = LIQUIDATION
+                    if blocked != 0 and stance[t] != blocked:
+                        blocked = 0
+                    if forced >= 0:
+                        break
         # Flat, and the rule flat (or blocked) for the next day, or ruined: nothing happens on
         # the days that follow but the marking (the loop above would do just this).
-        if side == 0 and blocked == 0 and not ruined:  # the usual case, as one run
-            u = _run_until(stance, t, 0)
-            _mark_nb(
-                equity[t + 1 : u + 1], position[t + 1 : u + 1], close[t + 1 : u + 1], cash, pos
-            )
-            t = u
-        elif side == 0:
-            while t + 1 < n_days:
-                want = stance[t]
-                if want != 0 and want != blocked and not ruined:
-                    break
-                t += 1
-                equity[t] = cash + pos * close[t]
-                position[t] = pos
-                if blocked != 0 and stance[t] != blocked:
-                    blocked = 0
+        if side == 0:
+            if blocked == 0 and not ruined:  # the usual case, as one run
+                u = _run_until(stance, t, 0)
+                _mark_nb(
+                    equity[t + 1 : u + 1], position[t + 1 : u + 1], close[t + 1 : u + 1], cash, pos
+                )
+                t = u
+            else:
+                while t + 1 < n_days:
+                    want = stance[t]
+                    if want != 0 and want != blocked and not ruined:
+                        break
+                    t += 1
+                    equity[t] = cash + pos * close[t]
+                    position[t] = pos
+                    if blocked != 0 and stance[t] != blocked:
+                        blocked = 0
     if side != 0:
         _close_trade(records, k, col, entry_idx, n_days - 1, entry_price, np.nan, entry_size)
         _finish(records, k, cash + pos * close[n_days - 1] - cash_before, side, 0, END)
